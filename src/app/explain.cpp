@@ -1,0 +1,227 @@
+#include "app/explain.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fmt/format.h>
+
+#include "enforce/restrict.hpp"
+#include "enforce/sys_error.hpp"
+
+namespace sandbox {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::vector<const ResolvedRule*> sorted_rules(const Prepared& p) {
+    std::vector<const ResolvedRule*> out;
+    for (const auto& r : p.resolved.rules) {
+        out.push_back(&r);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const ResolvedRule* a, const ResolvedRule* b) {
+        if (a->planned.rule.path != b->planned.rule.path) {
+            return a->planned.rule.path < b->planned.rule.path;
+        }
+        return a->effective.bits() < b->effective.bits();
+    });
+    return out;
+}
+
+std::vector<PortRule> sorted_ports(const Prepared& p) {
+    std::vector<PortRule> ports = p.plan.ports;
+    std::stable_sort(ports.begin(), ports.end(), [](const PortRule& a, const PortRule& b) {
+        return std::pair(a.port, a.right) < std::pair(b.port, b.right);
+    });
+    return ports;
+}
+
+std::string rule_kind(const PathRule& r) {
+    return r.group ? std::string(group_name(*r.group)) : "rules";
+}
+
+std::vector<std::string> flag_names(LogFlags flags) {
+    std::vector<std::string> out;
+    for (LogFlag f : {LogFlag::SameExecOff, LogFlag::NewExecOn, LogFlag::SubdomainsOff}) {
+        if (flags.contains(f)) {
+            out.emplace_back(log_flag_name(f));
+        }
+    }
+    return out;
+}
+
+Json diagnostics_json(const Diagnostics& d) {
+    Json out = Json::array();
+    for (const auto& item : d.items()) {
+        out.push_back(format_diagnostic(item));
+    }
+    return out;
+}
+
+Json env_json(const Policy& policy) {
+    Json set = Json::array();
+    for (const auto& s : policy.env.set) {
+        set.push_back({{"key", s.key},
+                       {"value", s.value ? Json(*s.value) : Json(nullptr)}});
+    }
+    return {{"clear", policy.env.clear}, {"set", set}, {"unset", policy.env.unset}};
+}
+
+} // namespace
+
+Json explain_json(const Prepared& p) {
+    Json j;
+    j["policy"] = {{"files", p.policy.files}, {"descriptions", p.policy.descriptions}};
+    j["kernel"] = {{"release", p.kernel_release}, {"abi", p.plan.abi}};
+    j["handled"] = {{"filesystem", right_names(p.plan.handled_fs)},
+                    {"network", right_names(p.plan.handled_net)},
+                    {"scoped", right_names(p.plan.scoped)}};
+    Json rules = Json::array();
+    for (const ResolvedRule* r : sorted_rules(p)) {
+        const PathRule& rule = r->planned.rule;
+        rules.push_back({{"path", rule.path},
+                         {"resolved", r->resolved},
+                         {"type", r->is_dir ? "directory" : "file"},
+                         {"kind", rule_kind(rule)},
+                         {"requested", right_names(rule.access)},
+                         {"granted", right_names(r->effective)},
+                         {"masked_on_file", right_names(r->masked)},
+                         {"unsupported_by_abi", right_names(r->planned.dropped)},
+                         {"source", rule.source.to_string()}});
+    }
+    j["rules"] = rules;
+    Json skipped = Json::array();
+    for (const auto& s : p.resolved.skipped) {
+        skipped.push_back({{"path", s.planned.rule.path},
+                           {"reason", s.error ? errno_name(s.error) : "no rights for a file"},
+                           {"source", s.planned.rule.source.to_string()}});
+    }
+    j["skipped"] = skipped;
+    Json ports = Json::array();
+    for (const auto& port : sorted_ports(p)) {
+        ports.push_back({{"port", port.port},
+                         {"right", info(port.right).name},
+                         {"source", port.source.to_string()}});
+    }
+    j["ports"] = ports;
+    Json unenforced = Json::array();
+    for (const auto& u : p.plan.unenforced) {
+        unenforced.push_back({{"what", u.what}, {"needs_abi", u.needs_abi}});
+    }
+    j["not_enforced"] = unenforced;
+    Json warnings = diagnostics_json(p.plan.diagnostics);
+    for (const auto& w : diagnostics_json(p.resolved.diagnostics)) {
+        warnings.push_back(w);
+    }
+    j["warnings"] = warnings;
+    j["restrict_flags"] = flag_names(p.plan.log_flags);
+    j["enforcement"] = {{"method", method_name(EnforcementMethod::SingleThread)},
+                        {"no_new_privs", true}};
+    if (p.exec) {
+        j["exec"] = {{"path", p.exec->path},
+                     {"argv", p.exec->argv},
+                     {"script_interpreter", p.script_interpreter ? Json(*p.script_interpreter)
+                                                                 : Json(nullptr)},
+                     {"environment", env_json(p.policy)},
+                     {"keep_fds", p.exec->keep_fds}};
+    } else {
+        j["exec"] = nullptr;
+    }
+    return j;
+}
+
+std::string explain_text(const Prepared& p) {
+    std::string out;
+    auto line = [&]<typename... A>(fmt::format_string<A...> format, A&&... args) {
+        out += fmt::format(format, std::forward<A>(args)...);
+        out += '\n';
+    };
+    line("Landlock ABI {} on kernel {}", p.plan.abi, p.kernel_release);
+    if (!p.policy.files.empty()) {
+        line("policy files: {}", fmt::join(p.policy.files, ", "));
+    }
+    for (const auto& d : p.policy.descriptions) {
+        line("  {}", d);
+    }
+    line("handled (denied unless a rule allows):");
+    line("  filesystem: {}", join_right_names(p.plan.handled_fs));
+    line("  network:    {}", join_right_names(p.plan.handled_net));
+    line("  scoped:     {}", join_right_names(p.plan.scoped));
+    line("filesystem rules:");
+    if (p.resolved.rules.empty()) {
+        line("  (none)");
+    }
+    for (const ResolvedRule* r : sorted_rules(p)) {
+        const PathRule& rule = r->planned.rule;
+        std::string where = rule.path;
+        if (!r->resolved.empty() && r->resolved != rule.path) {
+            where += " -> " + r->resolved;
+        }
+        line("  {} ({}, {})", where, r->is_dir ? "directory" : "file", rule_kind(rule));
+        line("      allow: {}", join_right_names(r->effective));
+        if (!r->masked.empty()) {
+            line("      not on a file: {}", join_right_names(r->masked));
+        }
+        if (!r->planned.dropped.empty()) {
+            line("      unknown to ABI {}: {}", p.plan.abi, join_right_names(r->planned.dropped));
+        }
+        line("      from: {}", rule.source.to_string());
+    }
+    for (const auto& s : p.resolved.skipped) {
+        line("  skipped {}: {} (from {})", s.planned.rule.path,
+             s.error ? describe_errno(s.error) : "no rights left for a file",
+             s.planned.rule.source.to_string());
+    }
+    line("TCP ports:");
+    if (p.plan.ports.empty()) {
+        line("  (none)");
+    }
+    for (const auto& port : sorted_ports(p)) {
+        line("  {} {} (from {})", info(port.right).name, port.port, port.source.to_string());
+    }
+    if (!p.plan.unenforced.empty()) {
+        line("not enforced by this kernel:");
+        for (const auto& u : p.plan.unenforced) {
+            line("  {}: needs Landlock ABI {}", u.what, u.needs_abi);
+        }
+    }
+    for (const auto& d : p.plan.diagnostics.items()) {
+        out += format_diagnostic(d);
+    }
+    for (const auto& d : p.resolved.diagnostics.items()) {
+        out += format_diagnostic(d);
+    }
+    auto flags = flag_names(p.plan.log_flags);
+    line("restrict flags: {}", flags.empty() ? "(none)" : fmt::format("{}", fmt::join(flags, ",")));
+    line("enforcement: {}, no_new_privs", method_name(EnforcementMethod::SingleThread));
+    if (p.exec) {
+        line("exec: {}", p.exec->path);
+        if (p.script_interpreter) {
+            line("  script interpreter: {}", *p.script_interpreter);
+        }
+        std::vector<std::string> quoted;
+        for (const auto& a : p.exec->argv) {
+            quoted.push_back(nlohmann::json(a).dump());
+        }
+        line("  argv: [{}]", fmt::join(quoted, ", "));
+        const EnvPolicy& env = p.policy.env;
+        line("  environment: {}{}{}", env.clear ? "cleared" : "inherited",
+             env.set.empty() ? "" : fmt::format(", {} set", env.set.size()),
+             env.unset.empty() ? "" : fmt::format(", unset {}", fmt::join(env.unset, ",")));
+        std::vector<int> fds{0, 1, 2};
+        fds.insert(fds.end(), p.exec->keep_fds.begin(), p.exec->keep_fds.end());
+        line("  descriptors kept: {}", fmt::join(fds, ","));
+    } else {
+        line("exec: (no command given)");
+    }
+    return out;
+}
+
+void print_explain(const Prepared& p, OutputFormat format) {
+    if (format == OutputFormat::Json) {
+        std::printf("%s\n", explain_json(p).dump(2).c_str());
+    } else {
+        std::fputs(explain_text(p).c_str(), stdout);
+    }
+}
+
+} // namespace sandbox

@@ -1,0 +1,245 @@
+#include "app/launch.hpp"
+
+#include <sys/utsname.h>
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/explain.hpp"
+#include "app/features_report.hpp"
+#include "app/log.hpp"
+#include "config.h"
+#include "enforce/features.hpp"
+#include "enforce/restrict.hpp"
+#include "enforce/ruleset.hpp"
+#include "policy/profile_path.hpp"
+
+namespace sandbox {
+
+namespace {
+
+Policy load_policy(const CommandLine& cl) {
+    LoadOptions options;
+    options.env = process_environment();
+    options.search_path = profile_search_path(options.env, running_from_build_tree());
+    LoadResult loaded = load_policies(cl.policies, options);
+    if (loaded.diagnostics.has_errors()) {
+        throw PolicyError(loaded.diagnostics);
+    }
+    print_diagnostics(loaded.diagnostics);
+    loaded.policy.merge(cl.flag_policy);
+    return loaded.policy;
+}
+
+PathRule command_rule(const std::string& path, Group group, std::string origin) {
+    PathRule rule;
+    rule.path = path;
+    rule.access = group_rights(group);
+    rule.group = group;
+    rule.source = {"", 0, 0, std::move(origin)};
+    return rule;
+}
+
+/// --add-exec and --ldd: the command, its script interpreter, and their
+/// ELF interpreters and libraries become rules.
+void add_command_rules(const CommandLine& cl, Prepared& p) {
+    const ExecPlan& exec = *p.exec;
+    p.script_interpreter = script_interpreter(exec.path);
+    if (!cl.add_exec) {
+        return;
+    }
+    p.policy.paths.push_back(command_rule(exec.path, Group::Rox, "--add-exec"));
+    std::vector<std::string> binaries{exec.path};
+    if (p.script_interpreter) {
+        p.policy.paths.push_back(command_rule(*p.script_interpreter, Group::Rox, "--add-exec"));
+        binaries.push_back(*p.script_interpreter);
+    }
+    if (!cl.ldd) {
+        return;
+    }
+    LddOptions options;
+    options.ld_library_path = env_value(exec.envp, "LD_LIBRARY_PATH").value_or("");
+    for (const auto& binary : binaries) {
+        LibraryClosure c = resolve_library_closure(binary, options);
+        if (!c.is_elf) {
+            continue;
+        }
+        if (!c.interpreter.empty()) {
+            p.policy.paths.push_back(command_rule(c.interpreter, Group::Rox, "--ldd"));
+        }
+        for (const auto& lib : c.libraries) {
+            p.policy.paths.push_back(command_rule(lib, Group::Ro, "--ldd"));
+        }
+        for (const auto& name : c.missing) {
+            spdlog::warn("--ldd: library {} needed by {} was not found", name, binary);
+        }
+        if (!p.closure) {
+            p.closure = std::move(c);
+        }
+    }
+}
+
+int kernel_abi() {
+    int err = 0;
+    int abi = probe_abi(&err);
+    if (abi < 1) {
+        throw SysError(err,
+                       fmt::format("cannot use Landlock: {}", landlock_unavailable_reason(err)),
+                       {landlock_unavailable_hint(err),
+                        "sandbox never runs a command without a sandbox"});
+    }
+    return abi;
+}
+
+/// Is `path` (resolved) inside a rule that grants `right`?
+bool allowed(const ResolvedRules& rules, const std::string& path, AccessFs right) {
+    char* real = realpath(path.c_str(), nullptr);
+    std::string target = real ? real : path;
+    free(real);  // NOLINT(cppcoreguidelines-no-malloc)
+    for (const auto& r : rules.rules) {
+        if (!r.effective.contains(right)) {
+            continue;
+        }
+        const std::string& base = r.resolved;
+        if (target == base || (r.is_dir && (base == "/" || target.starts_with(base + "/")))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string> exec_hints(const Prepared& p, int err) {
+    std::vector<std::string> hints;
+    if (err != EACCES) {
+        return hints;
+    }
+    auto check = [&](const std::string& what, const std::string& path, AccessFs right) {
+        if (!allowed(p.resolved, path, right)) {
+            hints.push_back(fmt::format("the policy does not allow {} on the {} \"{}\"; add "
+                                        "--rox for it or use --add-exec/--ldd",
+                                        info(right).name, what, path));
+        }
+    };
+    check("command", p.exec->path, AccessFs::Execute);
+    check("command", p.exec->path, AccessFs::ReadFile);
+    if (p.script_interpreter) {
+        check("script interpreter", *p.script_interpreter, AccessFs::Execute);
+    }
+    try {
+        LibraryClosure c = resolve_library_closure(p.exec->path);
+        if (!c.interpreter.empty()) {
+            check("ELF interpreter", c.interpreter, AccessFs::Execute);
+        }
+        for (const auto& lib : c.libraries) {
+            check("library", lib, AccessFs::ReadFile);
+        }
+    } catch (const std::exception&) {
+        // hints are best effort; the error itself is reported anyway
+    }
+    if (hints.empty()) {
+        hints.emplace_back("the file may not be executable, or a filesystem is mounted noexec");
+    }
+    return hints;
+}
+
+void print_warnings(const Prepared& p) {
+    print_diagnostics(p.plan.diagnostics);
+    print_diagnostics(p.resolved.diagnostics);
+    if (auto summary = p.plan.unenforced_summary(); !summary.empty()) {
+        spdlog::warn("{}", summary);
+    }
+    for (const auto& u : p.plan.unenforced) {
+        if (!u.whole_category) {
+            spdlog::info("{} is not restricted: Landlock ABI {} (needs {})", u.what, p.plan.abi,
+                         u.needs_abi);
+        }
+    }
+    for (const auto& s : p.resolved.skipped) {
+        spdlog::info("skipped rule for \"{}\": {}", s.planned.rule.path,
+                     s.error ? describe_errno(s.error) : "no rights left for a file");
+    }
+}
+
+} // namespace
+
+Prepared prepare(const CommandLine& cl) {
+    Prepared p;
+    p.policy = load_policy(cl);
+    check_keep_fds(cl.keep_fds);
+    if (!cl.command.empty()) {
+        ExecPlan exec;
+        exec.envp = build_environment(p.policy.env, current_environment());
+        exec.path = find_command(cl.command.front(), env_value(exec.envp, "PATH"));
+        exec.argv = cl.command;
+        exec.keep_fds = cl.keep_fds;
+        p.exec = std::move(exec);
+        add_command_rules(cl, p);
+    }
+    struct utsname u {};
+    if (uname(&u) == 0) {
+        p.kernel_release = u.release;
+    }
+    PlanOptions options{cl.tolerance, cl.min_abi, cl.log_flags};
+    p.plan = make_plan(p.policy, kernel_abi(), options);
+    if (!p.plan.ok()) {
+        throw PolicyError(p.plan.diagnostics);
+    }
+    p.resolved = resolve_rules(p.plan, cl.ignore_missing ? MissingPaths::Ignore : MissingPaths::Error,
+                               cl.tolerance);
+    return p;
+}
+
+int validate(const CommandLine& cl) {
+    LoadOptions options;
+    options.env = process_environment();
+    options.search_path = profile_search_path(options.env, running_from_build_tree());
+    LoadResult loaded = load_policies(cl.policies, options);
+    print_diagnostics(loaded.diagnostics);
+    if (loaded.diagnostics.has_errors()) {
+        print_error(fmt::format("{} error(s) in the policy", loaded.diagnostics.error_count()));
+        return 125;
+    }
+    for (const auto& f : loaded.policy.files) {
+        std::printf("%s: ok\n", f.c_str());
+    }
+    std::printf("valid: %zu file(s), %zu path rule(s), %zu port rule(s)\n",
+                loaded.policy.files.size(), loaded.policy.paths.size() + cl.flag_policy.paths.size(),
+                loaded.policy.ports.size() + cl.flag_policy.ports.size());
+    return 0;
+}
+
+void launch(const CommandLine& /*cl*/, Prepared p) {
+    print_warnings(p);
+    UniqueFd ruleset = build_ruleset(p.plan, p.resolved);
+    EnforcementReport report = restrict_process(ruleset.get(), restrict_flags(p.plan));
+    for (const auto& t : report.threads) {
+        spdlog::info("enforced ({}): thread {} restricted", method_name(report.method), t.tid);
+    }
+    ruleset.reset();
+    exec_target(*p.exec, [&](int err) { return exec_hints(p, err); });
+}
+
+int run(const CommandLine& cl) {
+    switch (cl.action) {
+    case Action::Help:
+        std::fputs(cl.help_text.c_str(), stdout);
+        return 0;
+    case Action::Version:
+        std::printf("sandbox %s\n", SANDBOX_VERSION);
+        return 0;
+    case Action::Features:
+        print_features(probe_features(), cl.format);
+        return 0;
+    case Action::Validate:
+        return validate(cl);
+    case Action::Explain:
+        print_explain(prepare(cl), cl.format);
+        return 0;
+    case Action::Run:
+        launch(cl, prepare(cl));
+    }
+    return 125;
+}
+
+} // namespace sandbox

@@ -1,0 +1,228 @@
+#include "enforce/exec.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <fmt/format.h>
+
+#include "enforce/unique_fd.hpp"
+
+extern char** environ;
+
+namespace sandbox {
+
+namespace {
+int status_for(int err) {
+    return (err == ENOENT || err == ENOTDIR) ? 127 : 126;
+}
+} // namespace
+
+ExecError::ExecError(int err, std::string operation, std::vector<std::string> hints)
+    : SysError(err, std::move(operation), std::move(hints)), exit_status_(status_for(err)) {}
+
+std::vector<std::string> current_environment() {
+    std::vector<std::string> out;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+        out.emplace_back(*e);
+    }
+    return out;
+}
+
+std::optional<std::string> env_value(const std::vector<std::string>& env, std::string_view key) {
+    for (const auto& entry : env) {
+        if (entry.size() > key.size() && entry.compare(0, key.size(), key) == 0 &&
+            entry[key.size()] == '=') {
+            return entry.substr(key.size() + 1);
+        }
+    }
+    return std::nullopt;
+}
+
+namespace {
+void remove_key(std::vector<std::string>& env, std::string_view key) {
+    std::erase_if(env, [&](const std::string& entry) {
+        return entry.size() > key.size() && entry.compare(0, key.size(), key) == 0 &&
+               entry[key.size()] == '=';
+    });
+}
+} // namespace
+
+std::vector<std::string> build_environment(const EnvPolicy& env,
+                                           const std::vector<std::string>& current) {
+    std::vector<std::string> out;
+    if (!env.clear) {
+        out = current;
+    }
+    for (const auto& s : env.set) {
+        std::optional<std::string> value = s.value ? s.value : env_value(current, s.key);
+        remove_key(out, s.key);
+        if (value) {
+            out.push_back(s.key + "=" + *value);
+        }
+    }
+    for (const auto& key : env.unset) {
+        remove_key(out, key);
+    }
+    return out;
+}
+
+namespace {
+
+bool is_executable_file(const std::string& path, int& err) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) {
+        err = errno;
+        return false;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        err = EACCES;
+        return false;
+    }
+    if (access(path.c_str(), X_OK) != 0) {
+        err = errno;
+        return false;
+    }
+    return true;
+}
+
+std::string absolute(const std::string& path) {
+    if (path.starts_with("/")) {
+        return path;
+    }
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) == nullptr) {
+        throw SysError(errno, "cannot get the current directory");
+    }
+    return fmt::format("{}/{}", cwd, path);
+}
+
+} // namespace
+
+std::string find_command(const std::string& name, const std::optional<std::string>& path_var) {
+    if (name.empty()) {
+        throw ExecError(ENOENT, "cannot find the command \"\"");
+    }
+    if (name.find('/') != std::string::npos) {
+        int err = 0;
+        if (!is_executable_file(name, err)) {
+            throw ExecError(err, fmt::format("cannot execute \"{}\"", name));
+        }
+        return absolute(name);
+    }
+    const std::string search = path_var.value_or("/usr/local/bin:/usr/bin:/bin");
+    int first_error = ENOENT;
+    std::string_view rest = search;
+    while (true) {
+        auto colon = rest.find(':');
+        std::string dir(rest.substr(0, colon));
+        std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, name);
+        int err = 0;
+        if (is_executable_file(candidate, err)) {
+            return absolute(candidate);
+        }
+        if (err != ENOENT && err != ENOTDIR && first_error == ENOENT) {
+            first_error = err;
+        }
+        if (colon == std::string_view::npos) {
+            break;
+        }
+        rest = rest.substr(colon + 1);
+    }
+    std::vector<std::string> hints;
+    if (first_error == ENOENT) {
+        hints.push_back(fmt::format("searched PATH={}", search));
+    }
+    throw ExecError(first_error, fmt::format("cannot find the command \"{}\"", name), hints);
+}
+
+std::optional<std::string> script_interpreter(const std::string& path) {
+    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!fd.valid()) {
+        return std::nullopt;
+    }
+    char buf[256];
+    ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 3 || buf[0] != '#' || buf[1] != '!') {
+        return std::nullopt;
+    }
+    std::string_view line(buf + 2, static_cast<std::size_t>(n - 2));
+    line = line.substr(0, line.find('\n'));
+    auto start = line.find_first_not_of(" \t");
+    if (start == std::string_view::npos) {
+        return std::nullopt;
+    }
+    line = line.substr(start);
+    return std::string(line.substr(0, line.find_first_of(" \t")));
+}
+
+void check_keep_fds(const std::vector<int>& keep) {
+    for (int fd : keep) {
+        if (fcntl(fd, F_GETFD) < 0) {
+            throw SysError(errno, fmt::format("--keep-fd {}: descriptor is not open", fd));
+        }
+    }
+}
+
+namespace {
+
+void close_range_checked(unsigned first, unsigned last) {
+    if (first > last) {
+        return;
+    }
+    if (syscall(SYS_close_range, first, last, 0U) == 0) {
+        return;
+    }
+    if (errno != ENOSYS) {
+        throw SysError(errno, "cannot close inherited descriptors");
+    }
+    const long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = first; fd <= std::min<long>(last, max); ++fd) {
+        close(static_cast<int>(fd));
+    }
+}
+
+void close_inherited(std::vector<int> keep) {
+    std::sort(keep.begin(), keep.end());
+    unsigned next = 3;
+    for (int fd : keep) {
+        if (fd < 3) {
+            continue;
+        }
+        close_range_checked(next, static_cast<unsigned>(fd) - 1);
+        int flags = fcntl(fd, F_GETFD);
+        if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) {
+            throw SysError(errno, fmt::format("--keep-fd {}: cannot keep it open", fd));
+        }
+        next = static_cast<unsigned>(fd) + 1;
+    }
+    close_range_checked(next, ~0U);
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    out.reserve(v.size() + 1);
+    for (const auto& s : v) {
+        out.push_back(const_cast<char*>(s.c_str()));  // NOLINT: execve's signature
+    }
+    out.push_back(nullptr);
+    return out;
+}
+
+} // namespace
+
+void exec_target(const ExecPlan& plan, const ExecHints& hints) {
+    close_inherited(plan.keep_fds);
+    std::vector<char*> argv = c_strings(plan.argv);
+    std::vector<char*> envp = c_strings(plan.envp);
+    execve(plan.path.c_str(), argv.data(), envp.data());
+    const int err = errno;
+    throw ExecError(err, fmt::format("cannot execute \"{}\"", plan.path),
+                    hints ? hints(err) : std::vector<std::string>{});
+}
+
+} // namespace sandbox

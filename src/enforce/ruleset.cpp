@@ -1,0 +1,66 @@
+#include "enforce/ruleset.hpp"
+
+#include <cerrno>
+#include <fmt/format.h>
+
+#include "enforce/features.hpp"
+#include "enforce/landlock.hpp"
+#include "enforce/sys_error.hpp"
+
+namespace sandbox {
+
+UniqueFd build_ruleset(const RulesetPlan& plan, const ResolvedRules& rules) {
+    uapi::RulesetAttr attr;
+    attr.handled_access_fs = plan.handled_fs.bits();
+    attr.handled_access_net = plan.handled_net.bits();
+    attr.scoped = plan.scoped.bits();
+    UniqueFd ruleset(landlock::create_ruleset(attr, sizeof attr));
+    if (!ruleset.valid()) {
+        const int err = errno;
+        std::vector<std::string> hints;
+        if (err == ENOSYS || err == EOPNOTSUPP) {
+            hints.push_back(landlock_unavailable_hint(err));
+        }
+        throw SysError(err, "cannot create the Landlock ruleset", hints);
+    }
+    for (const auto& r : rules.rules) {
+        uapi::PathBeneathAttr path;
+        path.allowed_access = r.effective.bits();
+        path.parent_fd = r.fd.get();
+        if (landlock::add_path_rule(ruleset.get(), path) != 0) {
+            throw SysError(errno,
+                           fmt::format("cannot add the rule for \"{}\" ({})", r.planned.rule.path,
+                                       join_right_names(r.effective)),
+                           {fmt::format("the rule comes from {}",
+                                        r.planned.rule.source.to_string())});
+        }
+    }
+    for (const auto& port : plan.ports) {
+        uapi::NetPortAttr net;
+        net.allowed_access = NetAccess{port.right}.bits();
+        net.port = port.port;
+        if (landlock::add_port_rule(ruleset.get(), net) != 0) {
+            throw SysError(errno,
+                           fmt::format("cannot add the rule for TCP port {} ({})", port.port,
+                                       info(port.right).name),
+                           {fmt::format("the rule comes from {}", port.source.to_string())});
+        }
+    }
+    return ruleset;
+}
+
+std::uint32_t restrict_flags(const RulesetPlan& plan) {
+    std::uint32_t flags = 0;
+    if (plan.log_flags.contains(LogFlag::SameExecOff)) {
+        flags |= uapi::restrict_log_same_exec_off;
+    }
+    if (plan.log_flags.contains(LogFlag::NewExecOn)) {
+        flags |= uapi::restrict_log_new_exec_on;
+    }
+    if (plan.log_flags.contains(LogFlag::SubdomainsOff)) {
+        flags |= uapi::restrict_log_subdomains_off;
+    }
+    return flags;
+}
+
+} // namespace sandbox

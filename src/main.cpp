@@ -1,0 +1,40 @@
+// sandbox: wiring only. Every failure is caught here, once, and becomes a
+// one-line message with hints and exit status 125 (126/127 for exec).
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "app/launch.hpp"
+#include "app/log.hpp"
+
+int main(int argc, char** argv) {
+    using namespace sandbox;
+    try {
+        if (geteuid() != getuid() || getegid() != getgid()) {
+            print_error("refusing to run setuid or setgid",
+                        {"sandbox needs no privileges; install it without the setuid bit"});
+            return 125;
+        }
+        CommandLine cl = parse_command_line(argc, argv, process_environment());
+        setup_logging(cl.log_level);
+        return run(cl);
+    } catch (const UsageError& e) {
+        print_error(e.what(), {"see sandbox --help"});
+    } catch (const PolicyError& e) {
+        print_diagnostics(e.diagnostics());
+        print_error(fmt::format("invalid policy: {} error(s)", e.diagnostics().error_count()));
+    } catch (const ExecError& e) {
+        print_error(e.what(), e.hints());
+        return e.exit_status();
+    } catch (const SysError& e) {
+        print_error(e.what(), e.hints());
+    } catch (const LaunchError& e) {
+        print_error(e.what(), e.hints());
+    } catch (const std::exception& e) {
+        print_error(e.what());
+    }
+    return 125;
+}

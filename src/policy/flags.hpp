@@ -1,0 +1,50 @@
+// The command line (PRODUCT §3) → CommandLine. Path and port flags become a
+// Policy of their own, merged with the policy files later.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/json_loader.hpp"
+#include "policy/plan.hpp"
+#include "policy/policy.hpp"
+
+namespace sandbox {
+
+enum class Action { Run, Explain, Features, Validate, Version, Help };
+enum class OutputFormat { Text, Json };
+
+struct CommandLine {
+    Action action = Action::Run;
+    OutputFormat format = OutputFormat::Text;
+    Policy flag_policy;               ///< --ro/--rw/..., ports, unrestricted, env
+    std::vector<PolicyRef> policies;  ///< --policy and --profile, in order
+    Tolerance tolerance = Tolerance::Strict;
+    int min_abi = 0;
+    bool ignore_missing = false;
+    bool add_exec = false;
+    bool ldd = false;
+    std::vector<int> keep_fds;
+    LogFlags log_flags;
+    std::string log_level = "warning";  ///< trace, debug, info, warning, error, off
+    std::vector<std::string> command;   ///< COMMAND and its arguments, untouched
+    std::string help_text;              ///< filled for Action::Help
+};
+
+/// Thrown for usage errors; main prints it with a hint to --help, exit 125.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Parses argv (argv[0] is the program name). Nothing after "--" or after the
+/// first non-option word (COMMAND) is parsed. A leading "~/" in a path value
+/// means $HOME (the shell does not expand "--ro=~/x"); relative paths stay
+/// relative to the working directory.
+CommandLine parse_command_line(int argc, const char* const* argv, const EnvLookup& env);
+
+/// The --help text.
+std::string help_text();
+
+} // namespace sandbox

@@ -1,0 +1,61 @@
+// Policy × Landlock ABI → RulesetPlan: what will be handled, which rules
+// will be added with which rights, and what could not be enforced and why.
+// Pure: the ABI is a parameter, so every ABI can be tested without a kernel.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "policy/access.hpp"
+#include "policy/diagnostics.hpp"
+#include "policy/policy.hpp"
+
+namespace sandbox {
+
+/// Landlock audit flags of landlock_restrict_self (ABI 7).
+enum class LogFlag : std::uint8_t { SameExecOff = 0, NewExecOn = 1, SubdomainsOff = 2 };
+using LogFlags = AccessSet<LogFlag>;
+std::string_view log_flag_name(LogFlag flag);  ///< "log-same-exec-off"
+inline constexpr int log_flags_abi = 7;
+
+enum class Tolerance { Strict, BestEffort };
+
+struct PlanOptions {
+    Tolerance tolerance = Tolerance::Strict;
+    int min_abi = 0;      ///< --min-abi; the policy's own min_abi also counts
+    LogFlags log_flags;   ///< requested audit flags
+};
+
+struct PlannedPath {
+    PathRule rule;     ///< as requested
+    FsAccess granted;  ///< rights that will be put in the rule (before file masking)
+    FsAccess dropped;  ///< requested rights this ABI does not know
+};
+
+/// Something the kernel will not enforce, with the ABI that would.
+struct Unenforced {
+    std::string what;  ///< "network", "scopes", "filesystem right truncate"
+    int needs_abi = 0;
+    bool whole_category = false;  ///< warn on every run, not only with -v
+};
+
+struct RulesetPlan {
+    int abi = 0;
+    FsAccess handled_fs;
+    NetAccess handled_net;
+    ScopeSet scoped;
+    std::vector<PlannedPath> paths;
+    std::vector<PortRule> ports;  ///< empty unless TCP is handled
+    LogFlags log_flags;           ///< flags that will be passed to restrict_self
+    std::vector<Unenforced> unenforced;
+    Diagnostics diagnostics;      ///< errors make the plan unusable
+
+    bool ok() const { return !diagnostics.has_errors(); }
+    /// The one-line warning for categories the kernel cannot restrict, or "".
+    std::string unenforced_summary() const;
+};
+
+RulesetPlan make_plan(const Policy& policy, int abi, const PlanOptions& options);
+
+} // namespace sandbox

@@ -1,0 +1,26 @@
+#include "policy/policy.hpp"
+
+#include <algorithm>
+
+namespace sandbox {
+
+void Policy::merge(const Policy& other) {
+    descriptions.insert(descriptions.end(), other.descriptions.begin(),
+                        other.descriptions.end());
+    paths.insert(paths.end(), other.paths.begin(), other.paths.end());
+    ports.insert(ports.end(), other.ports.begin(), other.ports.end());
+    unrestricted_filesystem = unrestricted_filesystem || other.unrestricted_filesystem;
+    unrestricted_network = unrestricted_network || other.unrestricted_network;
+    unrestricted_scopes |= other.unrestricted_scopes;
+    min_abi = std::max(min_abi, other.min_abi);
+    env.clear = env.clear || other.env.clear;
+    env.set.insert(env.set.end(), other.env.set.begin(), other.env.set.end());
+    env.unset.insert(env.unset.end(), other.env.unset.begin(), other.env.unset.end());
+    for (const auto& f : other.files) {
+        if (std::find(files.begin(), files.end(), f) == files.end()) {
+            files.push_back(f);
+        }
+    }
+}
+
+} // namespace sandbox

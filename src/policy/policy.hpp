@@ -1,0 +1,64 @@
+// The policy model: what the user asked for, before any kernel is consulted.
+// Flags and JSON files both produce a Policy; several Policies combine by
+// union (includes and flags only ever add permissions).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/access.hpp"
+#include "policy/diagnostics.hpp"
+
+namespace sandbox {
+
+/// How a rule's rights were written, which decides how missing kernel
+/// support is handled: a group (`--rw`, `"rw": [...]`) narrows silently to
+/// what the ABI supports; explicitly named rights must be enforced or the
+/// run fails (unless --best-effort).
+enum class RightsOrigin { Group, Explicit };
+
+struct PathRule {
+    std::string path;  ///< expanded, as written (not yet resolved)
+    FsAccess access;   ///< requested rights, newest ABI
+    RightsOrigin origin = RightsOrigin::Group;
+    std::optional<Group> group;  ///< set when origin == Group
+    bool optional = false;       ///< a missing path is skipped, not an error
+    SourceLocation source;
+};
+
+struct PortRule {
+    std::uint16_t port = 0;  ///< 0 only with bind_tcp: any ephemeral port
+    AccessNet right = AccessNet::ConnectTcp;
+    SourceLocation source;
+};
+
+struct EnvSetting {
+    std::string key;
+    std::optional<std::string> value;  ///< nullopt: keep the launcher's value
+    SourceLocation source;
+};
+
+struct EnvPolicy {
+    bool clear = false;               ///< start from an empty environment
+    std::vector<EnvSetting> set;      ///< applied after clearing, in order
+    std::vector<std::string> unset;   ///< applied last
+};
+
+struct Policy {
+    std::vector<std::string> descriptions;
+    std::vector<PathRule> paths;
+    std::vector<PortRule> ports;
+    bool unrestricted_filesystem = false;
+    bool unrestricted_network = false;
+    ScopeSet unrestricted_scopes;
+    int min_abi = 0;
+    EnvPolicy env;
+    std::vector<std::string> files;  ///< policy files that contributed, load order
+
+    /// Union: adds every permission of `other` to this policy.
+    void merge(const Policy& other);
+};
+
+} // namespace sandbox

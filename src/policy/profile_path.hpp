@@ -1,0 +1,31 @@
+// Where profiles live (PRODUCT §4): $SANDBOX_POLICY_PATH, the user's
+// config directory, /etc, the installed data directory, and the source
+// tree's policies/ when running from a build directory.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/expand.hpp"
+
+namespace sandbox {
+
+enum class BuildTree { No, Yes };
+
+/// The directories searched for `--profile NAME` and `"include": ["NAME"]`,
+/// in order. Pure: the environment is passed in.
+std::vector<std::string> profile_search_path(const EnvLookup& env, BuildTree build_tree);
+
+/// Whether the running binary sits in a meson build directory.
+BuildTree running_from_build_tree();
+
+/// A profile name is a bare word: letters, digits, '-', '_', '.', no '/'.
+bool is_profile_name(std::string_view name);
+
+/// The first NAME.json that exists in `search_path`, or nullopt.
+std::optional<std::string> find_profile(std::string_view name,
+                                        const std::vector<std::string>& search_path);
+
+} // namespace sandbox
