@@ -25,6 +25,13 @@
 // system (Debian, Ubuntu) "lib/<triplet>" e.g. "lib/x86_64-linux-gnu" — that
 // is Debian's glibc (checked with LD_DEBUG=libs on Debian 12) — elsewhere
 // "lib64" for 64-bit and "lib" for 32-bit executables.
+//
+// Not modelled: the glibc-hwcaps (x86-64-v2/v3/v4) and legacy hwcap (tls/,
+// x86_64/) subdirectories ld.so tries first in every directory — a library
+// there is not found here, and ld.so falls back to the plain directory when
+// the sandbox denies it (EACCES); ld.so.cache itself (libraries ldconfig has
+// not indexed are found here but not by ld.so); secure mode for set-user-ID
+// programs; LD_PRELOAD and /etc/ld.so.preload.
 #include "enforce/ldd.hpp"
 
 #include "enforce/elf.hpp"
