@@ -429,7 +429,8 @@ private:
                 error(m.key_pos, fmt::format("duplicate key \"{}\" in \"env.set\"", m.key));
                 continue;
             }
-            if (!env_name(m.key, m.key_pos) || !expect(m.value, Kind::String, "a value")) {
+            if (!env_name(m.key, m.key_pos) ||
+                !expect(m.value, Kind::String, fmt::format("the value of {}", m.key))) {
                 continue;
             }
             if (m.value.text.find('\0') != std::string::npos) {
