@@ -2,6 +2,7 @@
 // one-line message with hints and exit status 125 (126/127 for exec).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -24,8 +25,14 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         print_error(e.what(), {"see sandbox --help"});
     } catch (const PolicyError& e) {
-        print_diagnostics(e.diagnostics());
-        print_error(fmt::format("invalid policy: {} error(s)", e.diagnostics().error_count()));
+        const Diagnostics& d = e.diagnostics();
+        print_diagnostics(d);
+        // A lone error without a file already reads "sandbox: error: ...".
+        const bool from_files = std::any_of(d.items().begin(), d.items().end(),
+                                            [](const Diagnostic& x) { return !x.where.file.empty(); });
+        if (d.error_count() > 1 || from_files) {
+            print_error(fmt::format("{}: {} error(s)", e.summary(), d.error_count()));
+        }
     } catch (const ExecError& e) {
         print_error(e.what(), e.hints());
         return e.exit_status();

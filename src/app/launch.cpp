@@ -183,7 +183,8 @@ Prepared prepare(const CommandLine& cl) {
     PlanOptions options{cl.tolerance, cl.min_abi, cl.log_flags};
     p.plan = make_plan(p.policy, kernel_abi(), options);
     if (!p.plan.ok()) {
-        throw PolicyError(p.plan.diagnostics);
+        throw PolicyError(p.plan.diagnostics,
+                          fmt::format("the policy cannot be enforced on Landlock ABI {}", p.plan.abi));
     }
     p.resolved = resolve_rules(p.plan, cl.ignore_missing ? MissingPaths::Ignore : MissingPaths::Error,
                                cl.tolerance);

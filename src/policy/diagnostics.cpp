@@ -7,7 +7,7 @@ namespace sandbox {
 
 std::string SourceLocation::to_string() const {
     if (file.empty()) {
-        return option.empty() ? "command line" : fmt::format("command line ({})", option);
+        return option.empty() ? "sandbox" : fmt::format("command line ({})", option);
     }
     if (line == 0) {
         return file;
@@ -68,7 +68,8 @@ std::string Diagnostics::format() const {
     return out;
 }
 
-PolicyError::PolicyError(Diagnostics diagnostics)
-    : std::runtime_error(diagnostics.format()), diagnostics_(std::move(diagnostics)) {}
+PolicyError::PolicyError(Diagnostics diagnostics, std::string summary)
+    : std::runtime_error(diagnostics.format()), diagnostics_(std::move(diagnostics)),
+      summary_(std::move(summary)) {}
 
 } // namespace sandbox

@@ -17,7 +17,8 @@ struct SourceLocation {
     int column = 0;  ///< 1-based; 0 = whole line
     std::string option;
 
-    /// "file:line:col", "file", or "command line (--ro)".
+    /// "file:line:col", "file", "command line (--ro)", or "sandbox" when
+    /// the problem has no particular source.
     std::string to_string() const;
     friend bool operator==(const SourceLocation&, const SourceLocation&) = default;
 };
@@ -55,11 +56,14 @@ private:
 /// Thrown when policy input is invalid; carries every diagnostic found.
 class PolicyError : public std::runtime_error {
 public:
-    explicit PolicyError(Diagnostics diagnostics);
+    /// `summary` is the closing one-line message ("invalid policy").
+    explicit PolicyError(Diagnostics diagnostics, std::string summary = "invalid policy");
     const Diagnostics& diagnostics() const { return diagnostics_; }
+    const std::string& summary() const { return summary_; }
 
 private:
     Diagnostics diagnostics_;
+    std::string summary_;
 };
 
 } // namespace sandbox
