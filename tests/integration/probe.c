@@ -1,0 +1,194 @@
+// probe: attempt exactly one operation and print its outcome as an errno
+// name ("OK", "EACCES", "ENOENT", ...) on stdout, so tests can tell a
+// Landlock denial from a setup mistake. Exit status: 0 if the operation
+// succeeded, 1 if it failed, 2 on usage errors.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+static int report(int ok) {
+    int err = errno;
+    if (ok) {
+        puts("OK");
+        return 0;
+    }
+    const char* name = strerrorname_np(err);
+    puts(name ? name : "EUNKNOWN");
+    return 1;
+}
+
+static int do_open(const char* path, int flags) {
+    int fd = open(path, flags | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return 0;
+    }
+    close(fd);
+    return 1;
+}
+
+static int do_read(const char* path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    char c;
+    ssize_t n = read(fd, &c, 1);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return n >= 0;
+}
+
+static int do_exec(const char* path) {
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        return 0;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        char* argv[] = {(char*)path, NULL};
+        char* envp[] = {NULL};
+        execve(path, argv, envp);
+        int err = errno;
+        (void)!write(pipefd[1], &err, sizeof err);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    int err = 0;
+    ssize_t n = read(pipefd[0], &err, sizeof err);
+    close(pipefd[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    if (n == (ssize_t)sizeof err) {
+        errno = err;
+        return 0;
+    }
+    return 1;
+}
+
+static int tcp(int port, int do_bind) {
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        return 0;
+    }
+    int one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int r = do_bind ? bind(s, (struct sockaddr*)&a, sizeof a)
+                    : connect(s, (struct sockaddr*)&a, sizeof a);
+    int saved = errno;
+    close(s);
+    errno = saved;
+    return r == 0;
+}
+
+static int unix_socket(const char* name, int abstract, int do_bind) {
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        return 0;
+    }
+    struct sockaddr_un a = {0};
+    a.sun_family = AF_UNIX;
+    size_t len = strlen(name);
+    if (len + 2 > sizeof a.sun_path) {
+        errno = ENAMETOOLONG;
+        return 0;
+    }
+    memcpy(a.sun_path + (abstract ? 1 : 0), name, len);
+    socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (abstract ? 1 : 0));
+    int r = do_bind ? bind(s, (struct sockaddr*)&a, size) : connect(s, (struct sockaddr*)&a, size);
+    int saved = errno;
+    close(s);
+    errno = saved;
+    return r == 0;
+}
+
+static int do_ioctl(const char* path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    struct termios t;
+    int r = ioctl(fd, TCGETS, &t);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return r == 0;
+}
+
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        fprintf(stderr,
+                "usage: probe OP ARG...\n"
+                "  read|readdir|write|append|trunc-open|truncate|create|mkdir|rmdir|unlink PATH\n"
+                "  mkfifo|mksock|mkchar|mkblock|exec|ioctl PATH\n"
+                "  symlink|rename|link FROM TO\n"
+                "  bind|connect PORT\n"
+                "  kill PID\n"
+                "  fd N\n"
+                "  abstract-connect|abstract-bind NAME\n"
+                "  unix-connect PATH\n"
+                "  write-file PATH TEXT\n");
+        return 2;
+    }
+    const char* op = argv[1];
+    const char* a = argv[2];
+    const char* b = argc > 3 ? argv[3] : NULL;
+    errno = 0;
+    if (!strcmp(op, "read")) return report(do_read(a));
+    if (!strcmp(op, "readdir")) return report(do_open(a, O_RDONLY | O_DIRECTORY));
+    if (!strcmp(op, "write")) return report(do_open(a, O_WRONLY));
+    if (!strcmp(op, "append")) return report(do_open(a, O_WRONLY | O_APPEND));
+    if (!strcmp(op, "trunc-open")) return report(do_open(a, O_WRONLY | O_TRUNC));
+    if (!strcmp(op, "truncate")) return report(truncate(a, 0) == 0);
+    if (!strcmp(op, "create")) return report(do_open(a, O_WRONLY | O_CREAT | O_EXCL));
+    if (!strcmp(op, "mkdir")) return report(mkdir(a, 0755) == 0);
+    if (!strcmp(op, "rmdir")) return report(rmdir(a) == 0);
+    if (!strcmp(op, "unlink")) return report(unlink(a) == 0);
+    if (!strcmp(op, "mkfifo")) return report(mkfifo(a, 0644) == 0);
+    if (!strcmp(op, "mkchar")) return report(mknod(a, S_IFCHR | 0644, makedev(1, 3)) == 0);
+    if (!strcmp(op, "mkblock")) return report(mknod(a, S_IFBLK | 0644, makedev(7, 0)) == 0);
+    if (!strcmp(op, "mksock")) return report(unix_socket(a, 0, 1));
+    if (!strcmp(op, "exec")) return report(do_exec(a));
+    if (!strcmp(op, "ioctl")) return report(do_ioctl(a));
+    if (!strcmp(op, "bind")) return report(tcp(atoi(a), 1));
+    if (!strcmp(op, "connect")) return report(tcp(atoi(a), 0));
+    if (!strcmp(op, "kill")) return report(kill((pid_t)atoi(a), 0) == 0);
+    if (!strcmp(op, "fd")) return report(fcntl(atoi(a), F_GETFD) >= 0);
+    if (!strcmp(op, "abstract-connect")) return report(unix_socket(a, 1, 0));
+    if (!strcmp(op, "abstract-bind")) return report(unix_socket(a, 1, 1));
+    if (!strcmp(op, "unix-connect")) return report(unix_socket(a, 0, 0));
+    if (b != NULL) {
+        if (!strcmp(op, "symlink")) return report(symlink(a, b) == 0);
+        if (!strcmp(op, "rename")) return report(rename(a, b) == 0);
+        if (!strcmp(op, "link")) return report(link(a, b) == 0);
+        if (!strcmp(op, "write-file")) {
+            int fd = open(a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (fd < 0) return report(0);
+            ssize_t n = write(fd, b, strlen(b));
+            close(fd);
+            return report(n == (ssize_t)strlen(b));
+        }
+    }
+    fprintf(stderr, "probe: unknown operation or missing argument: %s\n", op);
+    return 2;
+}
