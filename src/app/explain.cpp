@@ -114,8 +114,16 @@ Json explain_json(const Prepared& p) {
     }
     j["warnings"] = warnings;
     j["restrict_flags"] = flag_names(p.plan.log_flags);
-    j["enforcement"] = {{"method", method_name(EnforcementMethod::SingleThread)},
-                        {"no_new_privs", true}};
+    Json threads = Json::array();
+    for (const auto& t : p.enforcement.threads) {
+        threads.push_back({{"tid", t.tid}, {"name", t.name}, {"result", "to be restricted"}});
+    }
+    j["enforcement"] = {{"method", method_name(p.enforcement.method)},
+                        {"problem", p.enforcement.problem.empty()
+                                        ? Json(nullptr)
+                                        : Json(p.enforcement.problem)},
+                        {"no_new_privs", true},
+                        {"threads", threads}};
     if (p.exec) {
         j["exec"] = {{"path", p.exec->path},
                      {"argv", p.exec->argv},
@@ -192,7 +200,14 @@ std::string explain_text(const Prepared& p) {
     }
     auto flags = flag_names(p.plan.log_flags);
     line("restrict flags: {}", flags.empty() ? "(none)" : fmt::format("{}", fmt::join(flags, ",")));
-    line("enforcement: {}, no_new_privs", method_name(EnforcementMethod::SingleThread));
+    line("enforcement: {} for {} thread(s), no_new_privs on each",
+         method_name(p.enforcement.method), p.enforcement.threads.size());
+    for (const auto& t : p.enforcement.threads) {
+        line("  thread {} ({})", t.tid, t.name);
+    }
+    if (!p.enforcement.problem.empty()) {
+        line("  would fail: {}", p.enforcement.problem);
+    }
     if (p.exec) {
         line("exec: {}", p.exec->path);
         if (p.script_interpreter) {

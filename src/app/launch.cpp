@@ -11,7 +11,7 @@
 #include "app/log.hpp"
 #include "config.h"
 #include "enforce/features.hpp"
-#include "enforce/restrict.hpp"
+#include "enforce/preload.hpp"
 #include "enforce/ruleset.hpp"
 #include "policy/profile_path.hpp"
 
@@ -78,6 +78,36 @@ void add_command_rules(const CommandLine& cl, Prepared& p) {
             p.closure = std::move(c);
         }
     }
+}
+
+/// --preload: load each library now, allow it (and with --ldd its closure),
+/// and put it first in the command's LD_PRELOAD.
+void preload_libraries(const CommandLine& cl, Prepared& p) {
+    for (const auto& lib : cl.preload) {
+        std::string path = preload_library(lib);
+        p.policy.paths.push_back(command_rule(path, Group::Ro, "--preload " + lib));
+        if (cl.ldd) {
+            LibraryClosure c = resolve_library_closure(path);
+            for (const auto& dep : c.libraries) {
+                p.policy.paths.push_back(command_rule(dep, Group::Ro, "--preload " + lib));
+            }
+        }
+        p.preloaded.push_back(std::move(path));
+    }
+}
+
+std::vector<std::string> with_preload(std::vector<std::string> env,
+                                      const std::vector<std::string>& libs) {
+    if (libs.empty()) {
+        return env;
+    }
+    std::string value = fmt::format("{}", fmt::join(libs, ":"));
+    if (auto old = env_value(env, "LD_PRELOAD"); old && !old->empty()) {
+        value += ":" + *old;
+    }
+    std::erase_if(env, [](const std::string& e) { return e.starts_with("LD_PRELOAD="); });
+    env.push_back("LD_PRELOAD=" + value);
+    return env;
 }
 
 int kernel_abi() {
@@ -163,13 +193,15 @@ void print_warnings(const Prepared& p) {
 
 } // namespace
 
-Prepared prepare(const CommandLine& cl) {
+Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
     Prepared p;
     p.policy = load_policy(cl);
     check_keep_fds(cl.keep_fds);
+    preload_libraries(cl, p);
     if (!cl.command.empty()) {
         ExecPlan exec;
-        exec.envp = build_environment(p.policy.env, current_environment());
+        exec.envp = with_preload(build_environment(p.policy.env, current_environment()),
+                                 p.preloaded);
         exec.path = find_command(cl.command.front(), env_value(exec.envp, "PATH"));
         exec.argv = cl.command;
         exec.keep_fds = cl.keep_fds;
@@ -186,8 +218,9 @@ Prepared prepare(const CommandLine& cl) {
         throw PolicyError(p.plan.diagnostics,
                           fmt::format("the policy cannot be enforced on Landlock ABI {}", p.plan.abi));
     }
-    p.resolved = resolve_rules(p.plan, cl.ignore_missing ? MissingPaths::Ignore : MissingPaths::Error,
-                               cl.tolerance);
+    p.resolved = resolve_rules(p.plan,
+                               cl.ignore_missing ? MissingPaths::Ignore : MissingPaths::Error,
+                               cl.tolerance, pool);
     return p;
 }
 
@@ -210,13 +243,21 @@ int validate(const CommandLine& cl) {
     return 0;
 }
 
-void launch(const CommandLine& /*cl*/, Prepared p) {
+void log_report(const EnforcementReport& report) {
+    spdlog::info("enforced with {}: {} thread(s), no_new_privs set on each",
+                 method_name(report.method), report.threads.size());
+    for (const auto& t : report.threads) {
+        spdlog::info("  thread {} ({}): {}", t.tid, t.name,
+                     t.error == 0 ? "restricted" : describe_errno(t.error));
+    }
+}
+
+void launch(const CommandLine& cl, Prepared p) {
     print_warnings(p);
     UniqueFd ruleset = build_ruleset(p.plan, p.resolved);
-    EnforcementReport report = restrict_process(ruleset.get(), restrict_flags(p.plan));
-    for (const auto& t : report.threads) {
-        spdlog::info("enforced ({}): thread {} restricted", method_name(report.method), t.tid);
-    }
+    RestrictOptions options;
+    options.mode = cl.tsync;
+    log_report(restrict_process(ruleset.get(), restrict_flags(p.plan), options));
     ruleset.reset();
     exec_target(*p.exec, [&](int err) { return exec_hints(p, err); });
 }
@@ -235,11 +276,23 @@ int run(const CommandLine& cl) {
     case Action::Validate:
         return validate(cl);
     case Action::Explain:
-        print_explain(prepare(cl), cl.format);
-        return 0;
     case Action::Run:
-        launch(cl, prepare(cl));
+        break;
     }
+    // Worker threads start before the policy is compiled and live until exec.
+    std::optional<WorkerPool> pool;
+    if (cl.threads > 0) {
+        pool.emplace(cl.threads);
+    }
+    Prepared prepared = prepare(cl, pool ? &*pool : nullptr);
+    if (cl.action == Action::Explain) {
+        int tsync_errno = 0;
+        const bool tsync = probe_tsync(&tsync_errno) == Probe::Yes;
+        prepared.enforcement = preview_enforcement(cl.tsync, tsync);
+        print_explain(prepared, cl.format);
+        return 0;
+    }
+    launch(cl, std::move(prepared));
     return 125;
 }
 

@@ -10,6 +10,8 @@
 #include "enforce/exec.hpp"
 #include "enforce/ldd.hpp"
 #include "enforce/resolve.hpp"
+#include "enforce/restrict.hpp"
+#include "enforce/workers.hpp"
 #include "policy/flags.hpp"
 #include "policy/plan.hpp"
 
@@ -21,20 +23,26 @@ struct Prepared {
     std::optional<ExecPlan> exec;  ///< when a command was given
     std::optional<std::string> script_interpreter;
     std::optional<LibraryClosure> closure;  ///< with --ldd
+    std::vector<std::string> preloaded;     ///< --preload libraries, resolved
+    EnforcementPreview enforcement;         ///< for --explain
     std::string kernel_release;
     RulesetPlan plan;
     ResolvedRules resolved;
 };
 
-/// Loads and validates the policy and opens every rule path. Throws
-/// PolicyError, SysError, LaunchError or ExecError.
-Prepared prepare(const CommandLine& cl);
+/// Loads and validates the policy, loads --preload libraries and opens every
+/// rule path (in parallel on `pool`'s workers, if any). Throws PolicyError,
+/// SysError, LaunchError or ExecError.
+Prepared prepare(const CommandLine& cl, WorkerPool* pool);
 
 /// `--validate`: returns the exit status.
 int validate(const CommandLine& cl);
 
-/// Enforces and execs; returns only by throwing.
+/// Restricts every thread and execs; returns only by throwing.
 [[noreturn]] void launch(const CommandLine& cl, Prepared prepared);
+
+/// -v: the method and every thread with its result.
+void log_report(const EnforcementReport& report);
 
 /// Dispatches on the action; returns the exit status.
 int run(const CommandLine& cl);

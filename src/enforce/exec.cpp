@@ -90,6 +90,20 @@ bool is_executable_file(const std::string& path, int& err) {
     return true;
 }
 
+std::string command_hint(int err, const std::string& name) {
+    switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+        return name.find('/') != std::string::npos
+                   ? "check the path; COMMAND is looked up before the sandbox starts"
+                   : "check the name, or give the command's full path";
+    case EACCES:
+        return "it is a directory or lacks execute permission (chmod +x?)";
+    default:
+        return "COMMAND is checked before the sandbox starts";
+    }
+}
+
 std::string absolute(const std::string& path) {
     if (path.starts_with("/")) {
         return path;
@@ -110,7 +124,8 @@ std::string find_command(const std::string& name, const std::optional<std::strin
     if (name.find('/') != std::string::npos) {
         int err = 0;
         if (!is_executable_file(name, err)) {
-            throw ExecError(err, fmt::format("cannot execute \"{}\"", name));
+            throw ExecError(err, fmt::format("cannot execute \"{}\"", name),
+                            {command_hint(err, name)});
         }
         return absolute(name);
     }
@@ -133,7 +148,7 @@ std::string find_command(const std::string& name, const std::optional<std::strin
         }
         rest = rest.substr(colon + 1);
     }
-    std::vector<std::string> hints;
+    std::vector<std::string> hints{command_hint(first_error, name)};
     if (first_error == ENOENT) {
         hints.push_back(fmt::format("searched PATH={}", search));
     }
@@ -163,7 +178,8 @@ std::optional<std::string> script_interpreter(const std::string& path) {
 void check_keep_fds(const std::vector<int>& keep) {
     for (int fd : keep) {
         if (fcntl(fd, F_GETFD) < 0) {
-            throw SysError(errno, fmt::format("--keep-fd {}: descriptor is not open", fd));
+            throw SysError(errno, fmt::format("--keep-fd {}: descriptor is not open", fd),
+                           {"open it in the calling shell, e.g. `5<file`, or drop --keep-fd"});
         }
     }
 }

@@ -54,25 +54,62 @@ std::vector<std::string> open_hints(int err, const PlannedPath& p) {
 
 } // namespace
 
-ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing, Tolerance tolerance) {
+namespace {
+
+/// One rule path, opened and fstat()ed; `error` is the errno of whichever failed.
+struct Opened {
+    UniqueFd fd;
+    struct stat st {};
+    int error = 0;
+    const char* failed = nullptr;  ///< "open" or "stat"
+};
+
+Opened open_and_stat(const std::string& path) {
+    Opened o;
+    o.fd = UniqueFd(open_rule_path(path));
+    if (!o.fd.valid()) {
+        o.error = errno;
+        o.failed = "open";
+    } else if (fstat(o.fd.get(), &o.st) != 0) {
+        o.error = errno;
+        o.failed = "stat";
+    }
+    return o;
+}
+
+std::vector<Opened> open_all(const std::vector<PlannedPath>& paths, WorkerPool* pool) {
+    std::vector<Opened> opened(paths.size());
+    auto job = [&](std::size_t i) { opened[i] = open_and_stat(paths[i].rule.path); };
+    if (pool != nullptr && pool->size() > 0) {
+        pool->for_each(paths.size(), job);
+    } else {
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+            job(i);
+        }
+    }
+    return opened;
+}
+
+} // namespace
+
+ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing, Tolerance tolerance,
+                            WorkerPool* pool) {
     ResolvedRules out;
     out.rules.reserve(plan.paths.size());
-    for (const auto& p : plan.paths) {
-        UniqueFd fd(open_rule_path(p.rule.path));
-        if (!fd.valid()) {
-            const int err = errno;
-            if (err == ENOENT && (p.rule.optional || missing == MissingPaths::Ignore)) {
-                out.skipped.push_back({p, err});
+    std::vector<Opened> opened = open_all(plan.paths, pool);
+    for (std::size_t i = 0; i < plan.paths.size(); ++i) {
+        const PlannedPath& p = plan.paths[i];
+        Opened& o = opened[i];
+        if (o.error != 0) {
+            if (o.error == ENOENT && (p.rule.optional || missing == MissingPaths::Ignore)) {
+                out.skipped.push_back({p, o.error});
                 continue;
             }
-            throw SysError(err, fmt::format("cannot open \"{}\" for a rule", p.rule.path),
-                           open_hints(err, p));
+            throw SysError(o.error,
+                           fmt::format("cannot {} \"{}\" for a rule", o.failed, p.rule.path),
+                           open_hints(o.error, p));
         }
-        struct stat st {};
-        if (fstat(fd.get(), &st) != 0) {
-            throw SysError(errno, fmt::format("cannot stat \"{}\" for a rule", p.rule.path));
-        }
-        ResolvedRule r{p, std::move(fd), {}, S_ISDIR(st.st_mode), p.granted, {}};
+        ResolvedRule r{p, std::move(o.fd), {}, S_ISDIR(o.st.st_mode), p.granted, {}};
         r.resolved = fd_path(r.fd.get());
         if (!r.is_dir) {
             r.effective = mask_for_file(p.granted);

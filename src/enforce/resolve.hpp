@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "enforce/unique_fd.hpp"
+#include "enforce/workers.hpp"
 #include "policy/plan.hpp"
 
 namespace sandbox {
@@ -38,8 +39,9 @@ enum class MissingPaths { Error, Ignore };
 /// Throws SysError for a path that cannot be opened (unless it may be
 /// skipped), for magic links, and LaunchError for explicitly named
 /// directory-only rights on a file (unless best-effort).
+/// With a pool, the paths are opened in parallel on its workers.
 ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing,
-                            Tolerance tolerance);
+                            Tolerance tolerance, WorkerPool* pool = nullptr);
 
 /// openat2(AT_FDCWD, path, O_PATH|O_CLOEXEC, RESOLVE_NO_MAGICLINKS); -1 + errno.
 int open_rule_path(const std::string& path);

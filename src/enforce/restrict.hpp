@@ -1,37 +1,62 @@
-// no_new_privs + landlock_restrict_self for the whole launcher process.
-//
-// landlock_restrict_self() restricts only the calling thread. Until the
-// all-threads work lands (TSYNC, userspace emulation), the launcher checks
-// that it is single-threaded and refuses to restrict otherwise: a sibling
-// thread left unrestricted would be a partial sandbox.
+// no_new_privs + Landlock restriction of EVERY thread of the launcher
+// (PRODUCT §6). landlock_restrict_self() alone restricts only the calling
+// thread, so the method is chosen per process:
+//   kernel:    LANDLOCK_RESTRICT_SELF_TSYNC (Linux 7.0, or 6.12 + kernel/tsync.patch)
+//   single:    plain restrict_self when the process has one thread
+//   emulation: the userspace emulation (emulation.hpp)
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "enforce/emulation.hpp"
+#include "policy/plan.hpp"
 
 namespace sandbox {
 
-enum class EnforcementMethod { SingleThread };
-std::string_view method_name(EnforcementMethod m);
+enum class EnforcementMethod { KernelTsync, SingleThread, Emulation };
 
-struct ThreadResult {
-    pid_t tid = 0;
-    int error = 0;  ///< 0 = restricted
-};
+std::string_view method_name(EnforcementMethod m);
 
 struct EnforcementReport {
     EnforcementMethod method = EnforcementMethod::SingleThread;
-    std::vector<ThreadResult> threads;
+    std::vector<ThreadResult> threads;  ///< every thread found, caller first
 };
 
 /// Thread ids of this process, from /proc/self/task.
 std::vector<pid_t> list_threads();
 
-/// Sets PR_SET_NO_NEW_PRIVS and restricts the process. Throws LaunchError
-/// if the process has more than one thread, SysError if the kernel refuses.
-EnforcementReport restrict_process(int ruleset_fd, std::uint32_t flags);
+/// /proc/self/task/TID/comm, or "" when the thread is gone.
+std::string thread_name(pid_t tid);
+
+struct RestrictOptions {
+    Tsync mode = Tsync::Auto;
+    EmulationOptions emulation;
+};
+
+/// Sets PR_SET_NO_NEW_PRIVS and restricts every thread of the process.
+/// TSYNC is detected by probing after NNP (EBADF = supported). Throws
+/// LaunchError/SysError on any failure; the caller must then not exec.
+EnforcementReport restrict_process(int ruleset_fd, std::uint32_t flags,
+                                   const RestrictOptions& options = {});
+
+/// What restrict_process() would do now, for --explain: the method for this
+/// mode, kernel and thread count, and why it would fail (empty if it would not).
+struct EnforcementPreview {
+    EnforcementMethod method = EnforcementMethod::SingleThread;
+    std::string problem;
+    std::vector<ThreadResult> threads;  ///< error = 0 means "to be restricted"
+};
+EnforcementPreview preview_enforcement(Tsync mode, bool kernel_tsync);
+
+/// errno-keyed hints for a failed landlock_restrict_self().
+std::vector<std::string> restrict_hints(int err, std::uint32_t flags);
+
+/// The hint for `--tsync kernel` on a kernel without TSYNC.
+std::string tsync_missing_hint();
 
 } // namespace sandbox

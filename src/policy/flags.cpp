@@ -1,5 +1,6 @@
 #include "policy/flags.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -14,13 +15,13 @@ namespace {
 
 struct RawFlags {
     std::vector<std::string> ro, rox, rw, rwx, bind_tcp, connect_tcp, unrestricted_scope;
-    std::vector<std::string> policy, profile, env, unsetenv, keep_fd;
+    std::vector<std::string> policy, profile, env, unsetenv, keep_fd, preload;
     bool unrestricted_filesystem = false, unrestricted_network = false;
     bool unrestricted_scoped = false, clearenv = false;
     bool best_effort = false, ignore_missing = false, add_exec = false, ldd = false;
     bool log_same_exec_off = false, log_new_exec_on = false, log_subdomains_off = false;
     bool validate = false, version = false;
-    std::string explain, features, log_level, min_abi;
+    std::string explain, features, log_level, min_abi, tsync, threads;
     std::size_t verbose = 0;
 };
 
@@ -78,6 +79,18 @@ void define_options(CLI::App& app, RawFlags& f) {
         ->type_name("KEY")->group("Command");
     list("--keep-fd", f.keep_fd, "Keep descriptor N open (all others >= 3 are closed)")
         ->type_name("N")->group("Command");
+    app.add_option("--tsync", f.tsync,
+                   "How every thread is restricted: auto (kernel TSYNC, else single thread, "
+                   "else emulation), kernel, emulate")
+        ->type_name("MODE")->group("Threads");
+    app.add_option("--threads", f.threads,
+                   "Start N worker threads before enforcement (they open rule paths in "
+                   "parallel and are restricted too)")
+        ->type_name("N")->group("Threads");
+    list("--preload", f.preload,
+         "Load LIB into the launcher before enforcement, allow it in the policy, and put it "
+         "in the command's LD_PRELOAD")
+        ->type_name("LIB")->group("Threads");
     app.add_flag("--log-same-exec-off", f.log_same_exec_off,
                  "Landlock audit: do not log denials of this executable (ABI 7)")->group("Audit");
     app.add_flag("--log-new-exec-on", f.log_new_exec_on,
@@ -260,6 +273,27 @@ CommandLine build(const RawFlags& f, const CLI::App& app, const EnvLookup& env) 
     cl.add_exec = f.add_exec || f.ldd;
     for (const auto& fd : f.keep_fd) {
         cl.keep_fds.push_back(parse_int(fd, "--keep-fd", 0, 1 << 30));
+    }
+    if (!f.tsync.empty()) {
+        static const std::pair<const char*, Tsync> modes[] = {
+            {"auto", Tsync::Auto}, {"kernel", Tsync::Kernel}, {"emulate", Tsync::Emulate}};
+        auto it = std::find_if(std::begin(modes), std::end(modes),
+                               [&](const auto& m) { return f.tsync == m.first; });
+        if (it == std::end(modes)) {
+            throw UsageError(fmt::format("--tsync: unknown mode \"{}\" (use auto, kernel or "
+                                         "emulate)",
+                                         f.tsync));
+        }
+        cl.tsync = it->second;
+    }
+    if (!f.threads.empty()) {
+        cl.threads = parse_int(f.threads, "--threads", 0, 4096);
+    }
+    for (const auto& lib : f.preload) {
+        if (lib.empty()) {
+            throw UsageError("--preload: empty library name");
+        }
+        cl.preload.push_back(expand_tilde(lib, env));
     }
     if (f.log_same_exec_off) cl.log_flags = cl.log_flags.with(LogFlag::SameExecOff);
     if (f.log_new_exec_on) cl.log_flags = cl.log_flags.with(LogFlag::NewExecOn);

@@ -26,6 +26,9 @@ struct CommandLine {
     bool add_exec = false;
     bool ldd = false;
     std::vector<int> keep_fds;
+    Tsync tsync = Tsync::Auto;
+    int threads = 0;                   ///< --threads N worker threads
+    std::vector<std::string> preload;  ///< --preload LIB, in order
     LogFlags log_flags;
     std::string log_level = "warning";  ///< trace, debug, info, warning, error, off
     std::vector<std::string> command;   ///< COMMAND and its arguments, untouched

@@ -606,7 +606,9 @@ ParsedFile parse_policy_text(std::string_view text, const std::string& filename,
                              const LoadOptions& options, Diagnostics& diagnostics) {
     auto parsed = json::parse(text, json::Limits{options.limits.max_json_depth});
     if (auto* err = std::get_if<json::ParseError>(&parsed)) {
-        diagnostics.error({filename, err->pos.line, err->pos.column, {}}, err->message);
+        diagnostics.error({filename, err->pos.line, err->pos.column, {}}, err->message,
+                          {"policies are strict JSON (RFC 8259): no comments, no trailing commas, "
+                           "strings in double quotes"});
         return {};
     }
     return FileParser(filename, options, diagnostics).parse(std::get<json::Value>(parsed));

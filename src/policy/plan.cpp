@@ -14,6 +14,15 @@ std::string_view log_flag_name(LogFlag flag) {
     return "?";
 }
 
+std::string_view tsync_name(Tsync mode) {
+    switch (mode) {
+    case Tsync::Auto: return "auto";
+    case Tsync::Kernel: return "kernel";
+    case Tsync::Emulate: return "emulate";
+    }
+    return "?";
+}
+
 std::string RulesetPlan::unenforced_summary() const {
     std::vector<std::string> parts;
     for (const auto& u : unenforced) {

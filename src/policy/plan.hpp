@@ -21,6 +21,12 @@ inline constexpr int log_flags_abi = 7;
 
 enum class Tolerance { Strict, BestEffort };
 
+/// --tsync: how every thread is restricted (PRODUCT §6). Auto: kernel TSYNC
+/// when the probe finds it, else plain restrict_self for a single thread,
+/// else the userspace emulation.
+enum class Tsync { Auto, Kernel, Emulate };
+std::string_view tsync_name(Tsync mode);
+
 struct PlanOptions {
     Tolerance tolerance = Tolerance::Strict;
     int min_abi = 0;      ///< --min-abi; the policy's own min_abi also counts

@@ -47,11 +47,15 @@ void strip_sources(json& j) {
     }
 }
 
-// The explanation without where each piece came from.
+// The explanation without where each piece came from, and without the
+// launcher's thread ids (they belong to the run, not to the policy).
 json explanation_without_origins(const RunResult& r) {
     json j = json::parse(r.out);
     j.erase("policy");
     strip_sources(j);
+    if (j.contains("enforcement")) {
+        j["enforcement"].erase("threads");
+    }
     return j;
 }
 
