@@ -257,6 +257,7 @@ void launch(const CommandLine& cl, Prepared p) {
     UniqueFd ruleset = build_ruleset(p.plan, p.resolved);
     RestrictOptions options;
     options.mode = cl.tsync;
+    options.emulation.thread_names = spdlog::should_log(spdlog::level::info);
     log_report(restrict_process(ruleset.get(), restrict_flags(p.plan), options));
     ruleset.reset();
     exec_target(*p.exec, [&](int err) { return exec_hints(p, err); });

@@ -39,6 +39,10 @@ struct Session {
     std::atomic<int> done{0};
     std::atomic<int> next_slot{0};
     std::atomic<int> overflow{0};
+    /// Wake the caller only when a count reaches its target: one wake-up for
+    /// a thousand threads instead of a thousand.
+    std::atomic<int> park_target{1};
+    std::atomic<int> done_target{1};
     int capacity = 0;
     Slot* slots = nullptr;
     int ruleset_fd = -1;
@@ -81,8 +85,9 @@ void park_handler(int /*sig*/, siginfo_t* info, void* /*ucontext*/) {
     Slot& slot = s->slots[i];
     slot.tid.store(static_cast<pid_t>(syscall(SYS_gettid)));
     slot.state.store(Parked);
-    s->parked.fetch_add(1);
-    futex_wake_all(s->parked);
+    if (s->parked.fetch_add(1) + 1 >= s->park_target.load()) {
+        futex_wake_all(s->parked);
+    }
     int phase = Park;
     while ((phase = s->phase.load()) == Park) {
         futex_wait(s->phase, Park, nullptr);  // EINTR from other signals: loop
@@ -98,8 +103,9 @@ void park_handler(int /*sig*/, siginfo_t* info, void* /*ucontext*/) {
     }
     slot.error.store(err);
     slot.state.store(Done);
-    s->done.fetch_add(1);
-    futex_wake_all(s->done);
+    if (s->done.fetch_add(1) + 1 >= s->done_target.load()) {
+        futex_wake_all(s->done);
+    }
     errno = saved_errno;
 }
 
@@ -207,9 +213,18 @@ void park_siblings(Session& s, int sig, std::chrono::milliseconds timeout) {
                              sig, sig - SIGRTMIN),
                  "refusing to leave a thread unrestricted; nothing was run"});
         }
-        const int seen = s.parked.load();
-        const timespec tick{0, 1000000};  // re-read the task list every millisecond
-        futex_wait(s.parked, seen, &tick);
+        // Wait until every signaled thread has parked, re-reading the task
+        // list at least every 10 ms for threads that exited or appeared.
+        const auto relist = std::min(deadline, std::chrono::steady_clock::now() +
+                                                   std::chrono::milliseconds(10));
+        s.park_target.store(static_cast<int>(signaled.size()));
+        int seen = s.parked.load();
+        while (seen < static_cast<int>(signaled.size()) &&
+               std::chrono::steady_clock::now() < relist) {
+            const timespec tick{0, 1000000};
+            futex_wait(s.parked, seen, &tick);
+            seen = s.parked.load();
+        }
     }
 }
 
@@ -235,11 +250,12 @@ std::vector<ThreadResult> restrict_all_threads_emulated(int ruleset_fd, std::uin
 
     // Names come from /proc, which the new domain may deny: read them now.
     const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
-    std::vector<ThreadResult> results{{self, thread_name(self), 0}};
+    auto name = [&](pid_t tid) { return options.thread_names ? thread_name(tid) : std::string(); };
+    std::vector<ThreadResult> results{{self, name(self), 0}};
     const int parked_count = std::min(s->next_slot.load(), s->capacity);
     for (int i = 0; i < parked_count; ++i) {
         const pid_t tid = s->slots[i].tid.load();
-        results.push_back({tid, thread_name(tid), 0});
+        results.push_back({tid, name(tid), 0});
     }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         const int err = errno;
@@ -252,9 +268,10 @@ std::vector<ThreadResult> restrict_all_threads_emulated(int ruleset_fd, std::uin
         throw SysError(err, "cannot enforce the Landlock ruleset", restrict_hints(err, flags));
     }
     // The caller is restricted: from here on, a failure means no exec.
+    const int expected = s->parked.load();
+    s->done_target.store(expected);
     s->phase.store(Go);
     futex_wake_all(s->phase);
-    const int expected = s->parked.load();
     const auto deadline = std::chrono::steady_clock::now() + options.park_timeout;
     int finished = 0;
     while ((finished = s->done.load()) < expected) {
@@ -274,7 +291,8 @@ std::vector<ThreadResult> restrict_all_threads_emulated(int ruleset_fd, std::uin
         ThreadResult& r = results[static_cast<std::size_t>(i) + 1];
         r.error = s->slots[i].error.load();
         if (r.error != 0) {
-            failed.push_back(fmt::format("{} ({}): {}", r.tid, r.name, describe_errno(r.error)));
+            failed.push_back(fmt::format("{}: {}", describe_threads({r.tid}),
+                                         describe_errno(r.error)));
         }
     }
     if (!failed.empty()) {

@@ -29,6 +29,8 @@ struct ThreadResult {
 
 struct EmulationOptions {
     std::chrono::milliseconds park_timeout{2000};
+    /// Read each thread's name for the report (one /proc read per thread).
+    bool thread_names = true;
 };
 
 /// Restricts every thread of the process. Returns one result per thread, the

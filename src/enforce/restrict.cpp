@@ -1,17 +1,18 @@
 #include "enforce/restrict.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
 #include <fmt/format.h>
 
 #include "enforce/landlock.hpp"
 #include "enforce/sys_error.hpp"
+#include "enforce/unique_fd.hpp"
 
 namespace sandbox {
 
@@ -25,9 +26,16 @@ std::string_view method_name(EnforcementMethod m) {
 }
 
 std::string thread_name(pid_t tid) {
-    std::ifstream in(fmt::format("/proc/self/task/{}/comm", tid));
-    std::string name;
-    std::getline(in, name);
+    UniqueFd fd(open(fmt::format("/proc/self/task/{}/comm", tid).c_str(), O_RDONLY | O_CLOEXEC));
+    char buf[64];
+    ssize_t n = fd.valid() ? read(fd.get(), buf, sizeof buf) : -1;
+    if (n <= 0) {
+        return {};
+    }
+    std::string name(buf, static_cast<std::size_t>(n));
+    if (name.back() == '\n') {
+        name.pop_back();
+    }
     return name;
 }
 
@@ -68,13 +76,13 @@ std::string tsync_missing_hint() {
 
 namespace {
 
-std::vector<ThreadResult> all_ok(const std::vector<pid_t>& tids) {
+std::vector<ThreadResult> all_ok(const std::vector<pid_t>& tids, bool names = true) {
     std::vector<ThreadResult> out;
     const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
-    out.push_back({self, thread_name(self), 0});
+    out.push_back({self, names ? thread_name(self) : "", 0});
     for (pid_t t : tids) {
         if (t != self) {
-            out.push_back({t, thread_name(t), 0});
+            out.push_back({t, names ? thread_name(t) : "", 0});
         }
     }
     return out;
@@ -129,7 +137,7 @@ EnforcementReport restrict_process(int ruleset_fd, std::uint32_t flags,
     const bool tsync = kernel_has_tsync();
     // Thread names come from /proc, which the new domain may deny: read first.
     if (tsync) {
-        std::vector<ThreadResult> threads = all_ok(list_threads());
+        std::vector<ThreadResult> threads = all_ok(list_threads(), options.emulation.thread_names);
         restrict_self_or_throw(ruleset_fd, flags | uapi::restrict_tsync);
         return {EnforcementMethod::KernelTsync, std::move(threads)};
     }
@@ -140,7 +148,7 @@ EnforcementReport restrict_process(int ruleset_fd, std::uint32_t flags,
     }
     const std::vector<pid_t> threads = list_threads();
     if (threads.size() == 1) {
-        std::vector<ThreadResult> report = all_ok(threads);
+        std::vector<ThreadResult> report = all_ok(threads, options.emulation.thread_names);
         restrict_self_or_throw(ruleset_fd, flags);
         return {EnforcementMethod::SingleThread, std::move(report)};
     }
