@@ -1,7 +1,5 @@
 #include "app/launch.hpp"
 
-#include <sys/utsname.h>
-
 #include <cstdio>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -19,11 +17,15 @@ namespace sandbox {
 
 namespace {
 
-Policy load_policy(const CommandLine& cl) {
+LoadResult load_files(const CommandLine& cl) {
     LoadOptions options;
     options.env = process_environment();
     options.search_path = profile_search_path(options.env, running_from_build_tree());
-    LoadResult loaded = load_policies(cl.policies, options);
+    return load_policies(cl.policies, options);
+}
+
+Policy load_policy(const CommandLine& cl) {
+    LoadResult loaded = load_files(cl);
     if (loaded.diagnostics.has_errors()) {
         throw PolicyError(loaded.diagnostics);
     }
@@ -73,9 +75,6 @@ void add_command_rules(const CommandLine& cl, Prepared& p) {
         }
         for (const auto& name : c.missing) {
             spdlog::warn("--ldd: library {} needed by {} was not found", name, binary);
-        }
-        if (!p.closure) {
-            p.closure = std::move(c);
         }
     }
 }
@@ -208,10 +207,7 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
         p.exec = std::move(exec);
         add_command_rules(cl, p);
     }
-    struct utsname u {};
-    if (uname(&u) == 0) {
-        p.kernel_release = u.release;
-    }
+    p.kernel_release = kernel_release();
     PlanOptions options{cl.tolerance, cl.min_abi, cl.log_flags};
     p.plan = make_plan(p.policy, kernel_abi(), options);
     if (!p.plan.ok()) {
@@ -225,10 +221,7 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
 }
 
 int validate(const CommandLine& cl) {
-    LoadOptions options;
-    options.env = process_environment();
-    options.search_path = profile_search_path(options.env, running_from_build_tree());
-    LoadResult loaded = load_policies(cl.policies, options);
+    LoadResult loaded = load_files(cl);
     print_diagnostics(loaded.diagnostics);
     if (loaded.diagnostics.has_errors()) {
         print_error(fmt::format("{} error(s) in the policy", loaded.diagnostics.error_count()));

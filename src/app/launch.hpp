@@ -22,7 +22,6 @@ struct Prepared {
     Policy policy;                 ///< union of files, flags and command additions
     std::optional<ExecPlan> exec;  ///< when a command was given
     std::optional<std::string> script_interpreter;
-    std::optional<LibraryClosure> closure;  ///< with --ldd
     std::vector<std::string> preloaded;     ///< --preload libraries, resolved
     EnforcementPreview enforcement;         ///< for --explain
     std::string kernel_release;

@@ -108,11 +108,13 @@ KernelFeatures probe_features() {
     }
     f.lsm_list = read_first_line("/sys/kernel/security/lsm");
     f.in_domain = probe_in_domain(f.in_domain_reason);
-    struct utsname u {};
-    if (uname(&u) == 0) {
-        f.kernel_release = u.release;
-    }
+    f.kernel_release = kernel_release();
     return f;
+}
+
+std::string kernel_release() {
+    struct utsname u {};
+    return uname(&u) == 0 ? u.release : "";
 }
 
 std::string landlock_unavailable_reason(int err) {

@@ -24,6 +24,9 @@ struct KernelFeatures {
 /// caller's no_new_privs bit is not changed.
 KernelFeatures probe_features();
 
+/// uname -r, for information only.
+std::string kernel_release();
+
 /// Only the ABI (cheap: one syscall).
 int probe_abi(int* err);
 

@@ -150,6 +150,19 @@ TEST(Flags, Options) {
     EXPECT_EQ(parse({"--log-level", "error", "-v", "true"}).log_level, "error");
 }
 
+TEST(Flags, Threads) {
+    CommandLine cl = parse({"--tsync", "emulate", "--threads", "8", "--preload", "/a.so,~/b.so",
+                            "true"});
+    EXPECT_EQ(cl.tsync, Tsync::Emulate);
+    EXPECT_EQ(cl.threads, 8);
+    EXPECT_EQ(cl.preload, (std::vector<std::string>{"/a.so", "/home/u/b.so"}));
+    EXPECT_EQ(parse({"true"}).tsync, Tsync::Auto);
+    EXPECT_EQ(parse({"--tsync", "kernel", "true"}).tsync, Tsync::Kernel);
+    EXPECT_THROW(parse({"--tsync", "always", "true"}), UsageError);
+    EXPECT_THROW(parse({"--threads", "-1", "true"}), UsageError);
+    EXPECT_THROW(parse({"--threads", "5000", "true"}), UsageError);
+}
+
 TEST(Flags, Environment) {
     CommandLine cl = parse({"--clearenv", "--env", "A=1,2", "--env", "KEEP", "--unsetenv", "B",
                             "true"});
@@ -172,7 +185,7 @@ TEST(Flags, HelpMentionsEveryOption) {
           "--ignore-missing", "--add-exec", "--ldd", "--env", "--clearenv", "--unsetenv",
           "--keep-fd", "--log-same-exec-off", "--log-new-exec-on", "--log-subdomains-off",
           "--explain", "--features", "--validate", "--verbose", "--log-level", "--version",
-          "--help"}) {
+          "--help", "--tsync", "--threads", "--preload"}) {
         EXPECT_NE(help.find(opt), std::string::npos) << opt;
     }
 }
