@@ -265,7 +265,8 @@ CommandLine build(const RawFlags& f, const CLI::App& app, const EnvLookup& env) 
         }
     }
     cl.tolerance = f.best_effort ? Tolerance::BestEffort : Tolerance::Strict;
-    if (!f.min_abi.empty()) {
+    // Presence is app.count(), not an empty value: `--min-abi ""` is an error.
+    if (app.count("--min-abi") > 0) {
         cl.min_abi = parse_int(f.min_abi, "--min-abi", 1, 99);
     }
     cl.ignore_missing = f.ignore_missing;
@@ -274,7 +275,7 @@ CommandLine build(const RawFlags& f, const CLI::App& app, const EnvLookup& env) 
     for (const auto& fd : f.keep_fd) {
         cl.keep_fds.push_back(parse_int(fd, "--keep-fd", 0, 1 << 30));
     }
-    if (!f.tsync.empty()) {
+    if (app.count("--tsync") > 0) {
         static const std::pair<const char*, Tsync> modes[] = {
             {"auto", Tsync::Auto}, {"kernel", Tsync::Kernel}, {"emulate", Tsync::Emulate}};
         auto it = std::find_if(std::begin(modes), std::end(modes),
@@ -286,7 +287,7 @@ CommandLine build(const RawFlags& f, const CLI::App& app, const EnvLookup& env) 
         }
         cl.tsync = it->second;
     }
-    if (!f.threads.empty()) {
+    if (app.count("--threads") > 0) {
         cl.threads = parse_int(f.threads, "--threads", 0, 4096);
     }
     for (const auto& lib : f.preload) {
@@ -298,6 +299,9 @@ CommandLine build(const RawFlags& f, const CLI::App& app, const EnvLookup& env) 
     if (f.log_same_exec_off) cl.log_flags = cl.log_flags.with(LogFlag::SameExecOff);
     if (f.log_new_exec_on) cl.log_flags = cl.log_flags.with(LogFlag::NewExecOn);
     if (f.log_subdomains_off) cl.log_flags = cl.log_flags.with(LogFlag::SubdomainsOff);
+    if (app.count("--log-level") > 0 && f.log_level.empty()) {
+        throw UsageError("--log-level: empty level (use trace, debug, info, warning, error or off)");
+    }
     cl.log_level = level_for(f);
 
     int actions = 0;

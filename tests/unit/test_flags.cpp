@@ -133,6 +133,10 @@ TEST(Flags, UsageErrors) {
     EXPECT_THROW(parse({"--env", "=x", "true"}), UsageError);
     EXPECT_THROW(parse({"--unsetenv", "A=B", "true"}), UsageError);
     EXPECT_THROW(parse({"--ro", "", "true"}), UsageError);
+    for (const char* option : {"--tsync", "--threads", "--min-abi", "--log-level", "--keep-fd",
+                               "--preload", "--connect-tcp"}) {
+        EXPECT_THROW(parse({option, "", "true"}), UsageError) << option;
+    }
 }
 
 TEST(Flags, Options) {
