@@ -1,5 +1,6 @@
 #include "enforce/emulation.hpp"
 
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -10,7 +11,6 @@
 #include <atomic>
 #include <cerrno>
 #include <ctime>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -26,6 +26,7 @@ enum Phase : int { Park = 0, Go = 1, Abort = 2 };
 enum SlotState : int { Empty = 0, Parked = 1, Done = 2 };
 
 struct Slot {
+    char name[16] = {};  ///< PR_GET_NAME, written by the thread before it parks
     std::atomic<pid_t> tid{0};
     std::atomic<int> state{Empty};
     std::atomic<int> error{0};
@@ -50,6 +51,7 @@ struct Session {
 };
 
 std::atomic<Session*> active_session{nullptr};
+Session* retained_session = nullptr;  // keeps the never-freed session reachable
 int reserved_signal = 0;
 
 static_assert(std::atomic<int>::is_always_lock_free);
@@ -83,6 +85,7 @@ void park_handler(int /*sig*/, siginfo_t* info, void* /*ucontext*/) {
         return;
     }
     Slot& slot = s->slots[i];
+    prctl(PR_GET_NAME, slot.name, 0, 0, 0);
     slot.tid.store(static_cast<pid_t>(syscall(SYS_gettid)));
     slot.state.store(Parked);
     if (s->parked.fetch_add(1) + 1 >= s->park_target.load()) {
@@ -144,15 +147,81 @@ std::string describe_threads(const std::vector<pid_t>& tids) {
     return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-std::set<pid_t> parked_tids(const Session& s) {
-    std::set<pid_t> out;
-    const int n = std::min(s.next_slot.load(), s.capacity);
-    for (int i = 0; i < n; ++i) {
-        if (s.slots[i].state.load() != Empty) {
-            out.insert(s.slots[i].tid.load());
+/// A fixed-capacity list of thread ids. Between the first signal and the
+/// release of the parked threads the caller must not allocate or take any
+/// library lock: a parked thread may have been stopped inside malloc().
+struct TidList {
+    pid_t* tids = nullptr;
+    int count = 0;
+    int capacity = 0;
+
+    bool contains(pid_t tid) const {
+        for (int i = 0; i < count; ++i) {
+            if (tids[i] == tid) {
+                return true;
+            }
+        }
+        return false;
+    }
+    bool add(pid_t tid) {
+        if (count >= capacity) {
+            return false;
+        }
+        tids[count++] = tid;
+        return true;
+    }
+};
+
+struct linux_dirent64_header {
+    std::uint64_t d_ino;
+    std::int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[1];
+};
+
+/// /proc/self/task with raw syscalls only (no opendir: it allocates).
+/// Returns false when the list does not fit or /proc cannot be read.
+bool read_task_list(TidList& out) {
+    out.count = 0;
+    const int dir = static_cast<int>(
+        syscall(SYS_openat, AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir < 0) {
+        return false;
+    }
+    alignas(8) char buf[16384];
+    bool ok = true;
+    for (;;) {
+        const long n = syscall(SYS_getdents64, dir, buf, sizeof buf);
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        for (long off = 0; off < n;) {
+            const auto* d = reinterpret_cast<const linux_dirent64_header*>(buf + off);  // NOLINT
+            pid_t tid = 0;
+            const char* c = d->d_name;
+            for (; *c >= '0' && *c <= '9'; ++c) {
+                tid = tid * 10 + (*c - '0');
+            }
+            if (*c == '\0' && tid > 0 && !out.add(tid)) {
+                ok = false;
+            }
+            off += d->d_reclen;
         }
     }
-    return out;
+    syscall(SYS_close, dir);
+    return ok;
+}
+
+bool is_parked(const Session& s, pid_t tid) {
+    const int n = std::min(s.next_slot.load(), s.capacity);
+    for (int i = 0; i < n; ++i) {
+        if (s.slots[i].state.load() != Empty && s.slots[i].tid.load() == tid) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /// Releases every parked thread without restricting it.
@@ -162,52 +231,82 @@ void abort_session(Session& s) {
     active_session.store(nullptr, std::memory_order_release);
 }
 
+/// Buffers for park_siblings, allocated before the first signal.
+struct ParkBuffers {
+    std::vector<pid_t> listed, again, signaled, waiting;
+    explicit ParkBuffers(int capacity)
+        : listed(static_cast<std::size_t>(capacity)), again(listed.size()),
+          signaled(listed.size()), waiting(listed.size()) {}
+    TidList list(std::vector<pid_t>& v) { return {v.data(), 0, static_cast<int>(v.size())}; }
+};
+
+bool same_list(const TidList& a, const TidList& b) {
+    if (a.count != b.count) {
+        return false;
+    }
+    for (int i = 0; i < a.count; ++i) {
+        if (!b.contains(a.tids[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /// Signals and waits until every thread but the caller is parked; throws
-/// (after releasing them) on timeout.
-void park_siblings(Session& s, int sig, std::chrono::milliseconds timeout) {
+/// (after releasing them) on timeout. Allocation-free until it releases.
+void park_siblings(Session& s, int sig, std::chrono::milliseconds timeout, ParkBuffers& b) {
     const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
     const pid_t pid = getpid();
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::set<pid_t> signaled;
+    TidList signaled = b.list(b.signaled);
+    TidList listed = b.list(b.listed);
+    TidList again = b.list(b.again);
+    TidList waiting = b.list(b.waiting);
     for (;;) {
-        std::vector<pid_t> tids = list_threads();
-        std::vector<pid_t> waiting;
-        const std::set<pid_t> parked = parked_tids(s);
-        for (pid_t tid : tids) {
-            if (tid == self || parked.count(tid) != 0) {
+        if (!read_task_list(listed)) {
+            abort_session(s);
+            throw LaunchError("cannot read the launcher's thread list from /proc/self/task",
+                              {"sandbox must see all its threads before restricting them: "
+                               "mount /proc, or inside another sandbox allow --ro /proc"});
+        }
+        waiting.count = 0;
+        int tgkill_error = 0;
+        for (int i = 0; i < listed.count; ++i) {
+            const pid_t tid = listed.tids[i];
+            if (tid == self || is_parked(s, tid)) {
                 continue;
             }
-            if (signaled.count(tid) == 0) {
+            if (!signaled.contains(tid)) {
                 if (syscall(SYS_tgkill, pid, tid, sig) == 0) {
-                    signaled.insert(tid);
+                    signaled.add(tid);
                 } else if (errno != ESRCH) {
-                    const int err = errno;
-                    abort_session(s);
-                    throw SysError(err, fmt::format("cannot signal thread {}", tid));
+                    tgkill_error = errno;
                 }
             }
-            waiting.push_back(tid);
+            waiting.add(tid);
+        }
+        if (tgkill_error != 0) {
+            abort_session(s);
+            throw SysError(tgkill_error, "cannot signal a thread to park it");
         }
         if (s.overflow.load() != 0) {
             abort_session(s);
             throw LaunchError("threads were created faster than they could be parked");
         }
-        if (waiting.empty()) {
+        if (waiting.count == 0) {
             // Every listed thread is parked and parked threads cannot create
             // new ones: one more read confirms the list is complete.
-            std::vector<pid_t> again = list_threads();
-            std::sort(tids.begin(), tids.end());
-            std::sort(again.begin(), again.end());
-            if (again == tids) {
+            if (read_task_list(again) && same_list(listed, again)) {
                 return;
             }
             continue;
         }
         if (std::chrono::steady_clock::now() >= deadline) {
-            abort_session(s);
+            abort_session(s);  // released: allocating is safe again
+            std::vector<pid_t> stuck(waiting.tids, waiting.tids + waiting.count);
             throw LaunchError(
                 fmt::format("thread(s) {} did not stop for enforcement within {} ms",
-                            describe_threads(waiting), timeout.count()),
+                            describe_threads(stuck), timeout.count()),
                 {fmt::format("a thread that blocks signal {} (SIGRTMIN+{}) cannot be restricted "
                              "without kernel TSYNC",
                              sig, sig - SIGRTMIN),
@@ -217,10 +316,9 @@ void park_siblings(Session& s, int sig, std::chrono::milliseconds timeout) {
         // list at least every 10 ms for threads that exited or appeared.
         const auto relist = std::min(deadline, std::chrono::steady_clock::now() +
                                                    std::chrono::milliseconds(10));
-        s.park_target.store(static_cast<int>(signaled.size()));
+        s.park_target.store(signaled.count);
         int seen = s.parked.load();
-        while (seen < static_cast<int>(signaled.size()) &&
-               std::chrono::steady_clock::now() < relist) {
+        while (seen < signaled.count && std::chrono::steady_clock::now() < relist) {
             const timespec tick{0, 1000000};
             futex_wait(s.parked, seen, &tick);
             seen = s.parked.load();
@@ -244,19 +342,19 @@ std::vector<ThreadResult> restrict_all_threads_emulated(int ruleset_fd, std::uin
     s->slots = new Slot[static_cast<std::size_t>(s->capacity)];  // NOLINT
     s->ruleset_fd = ruleset_fd;
     s->flags = flags;
+    retained_session = s;
     active_session.store(s, std::memory_order_release);
 
-    park_siblings(*s, sig, options.park_timeout);
-
-    // Names come from /proc, which the new domain may deny: read them now.
+    // Everything the caller needs until the parked threads are released is
+    // allocated now. Names come from PR_GET_NAME (no /proc, which the new
+    // domain may deny): each parked thread records its own.
+    ParkBuffers buffers(s->capacity);
     const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
-    auto name = [&](pid_t tid) { return options.thread_names ? thread_name(tid) : std::string(); };
-    std::vector<ThreadResult> results{{self, name(self), 0}};
+    char self_name[16] = {};
+    prctl(PR_GET_NAME, self_name, 0, 0, 0);
+
+    park_siblings(*s, sig, options.park_timeout, buffers);
     const int parked_count = std::min(s->next_slot.load(), s->capacity);
-    for (int i = 0; i < parked_count; ++i) {
-        const pid_t tid = s->slots[i].tid.load();
-        results.push_back({tid, name(tid), 0});
-    }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         const int err = errno;
         abort_session(*s);
@@ -276,23 +374,29 @@ std::vector<ThreadResult> restrict_all_threads_emulated(int ruleset_fd, std::uin
     int finished = 0;
     while ((finished = s->done.load()) < expected) {
         if (std::chrono::steady_clock::now() >= deadline) {
-            throw LaunchError(fmt::format("only {} of {} parked threads reported their "
-                                          "restriction in time",
-                                          finished, expected),
-                              {"the launcher is partly restricted and will not run anything"});
+            // A thread still in the handler may hold a libc lock (it was
+            // stopped anywhere): no allocation, no stdio. The caller is
+            // restricted and nothing may run: leave at once.
+            static const char msg[] =
+                "sandbox: error: parked threads did not report their restriction in time\n"
+                "  hint: the launcher is partly restricted and will not run anything\n";
+            (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+            _exit(125);
         }
         const timespec tick{0, 1000000};
         futex_wait(s->done, finished, &tick);
     }
     active_session.store(nullptr, std::memory_order_release);
 
+    // Released: allocating is safe again.
+    std::vector<ThreadResult> results{{self, self_name, 0}};
     std::vector<std::string> failed;
     for (int i = 0; i < parked_count; ++i) {
-        ThreadResult& r = results[static_cast<std::size_t>(i) + 1];
+        results.push_back({s->slots[i].tid.load(), s->slots[i].name, 0});
+        ThreadResult& r = results.back();
         r.error = s->slots[i].error.load();
         if (r.error != 0) {
-            failed.push_back(fmt::format("{}: {}", describe_threads({r.tid}),
-                                         describe_errno(r.error)));
+            failed.push_back(fmt::format("{} ({}): {}", r.tid, r.name, describe_errno(r.error)));
         }
     }
     if (!failed.empty()) {

@@ -9,16 +9,21 @@
 //   PRELOAD_CHURN=1          instead of sleeping, each thread keeps creating and
 //                            joining short-lived threads named "churn", so new
 //                            threads appear while a launcher is parking them
-//   PRELOAD_TAKE_RT_SIGNALS=1  install a no-op handler on every real-time signal,
+//   PRELOAD_MALLOC=1         instead of sleeping, each thread keeps allocating and
+//                            freeing memory, so a launcher that stops it with a
+//                            signal may stop it inside malloc, holding a lock
+//   PRELOAD_TAKE_RT_SIGNALS=1
+//                            install a no-op handler on every real-time signal,
 //                            leaving a launcher none to park threads with
 //   PRELOAD_ANNOUNCE=1       write "threads_preload: loaded in COMM, N thread(s)"
 //                            to stderr, so a test can see which processes loaded it
 //
 // Each thread names itself preload-0 .. preload-(K-1) (with prctl: the target may
 // not be allowed to write /proc/self/task/*/comm); the constructor returns only
-// when every thread is named, then they sleep in pause() until exit or exec. The target of `sandbox
-// --preload` inherits the environment and loads the library through LD_PRELOAD, so
-// it starts its own threads too: harmless, they die when the target exits.
+// when every thread is named, then they sleep in pause() until exit or exec.
+// The target of `sandbox --preload` inherits the environment and loads the
+// library through LD_PRELOAD, so it starts its own threads too: harmless, they
+// die when the target exits.
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -74,6 +79,19 @@ static void churn(void) {
     }
 }
 
+// Allocates, touches and frees blocks of varying size until exit or exec.
+static void allocate_forever(unsigned seed) {
+    for (;;) {
+        seed = seed * 1103515245u + 12345u;
+        size_t size = 16 + (seed >> 16) % 4096;
+        char* p = malloc(size);
+        if (p != NULL) {
+            memset(p, 1, size);
+            free(p);
+        }
+    }
+}
+
 static void* idle(void* arg) {
     char name[16];
     snprintf(name, sizeof name, "preload-%d", (int)(intptr_t)arg);
@@ -86,6 +104,9 @@ static void* idle(void* arg) {
     pthread_mutex_unlock(&lock);
     if (env_is_one("PRELOAD_CHURN")) {
         churn();
+    }
+    if (env_is_one("PRELOAD_MALLOC")) {
+        allocate_forever((unsigned)(intptr_t)arg);
     }
     for (;;) {
         pause();  // with every signal blocked, this never returns
