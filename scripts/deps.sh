@@ -1,13 +1,43 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages needed to build and test sandbox (as root).
+# Installs the Debian 12 packages sandbox needs (as root), by group:
+#
+#   scripts/deps.sh [GROUP...]      (default: build)
+#
+#   build     compiler, meson, and the libraries sandbox is built from
+#   programs  the programs the shipped policies confine (tests/programs)
+#   docs      shells and man tools for the completion and man page tests
+#   tools     clang/libFuzzer, clang-tidy, cppcheck (fuzzing and lint)
+#   all       every group
+#
 # Packages already present are not reinstalled; nothing is downloaded
 # outside the Debian archive.
 set -euo pipefail
 
-packages=(
-  meson ninja-build pkg-config g++ gcc
-  libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libgtest-dev
-)
+group_packages() {
+  case $1 in
+    build) echo meson ninja-build pkg-config g++ gcc libcli11-dev nlohmann-json3-dev \
+             libspdlog-dev libfmt-dev libgtest-dev libcap2-bin ;;
+    programs)
+      echo coreutils dash python3 perl git curl wget make gcc g++ tar gzip jq sqlite3 \
+           rsync openssh-client ca-certificates
+      # A node already on PATH (e.g. from NodeSource) is used as it is.
+      command -v node >/dev/null 2>&1 || echo nodejs ;;
+    docs) echo zsh fish bash-completion groff-base man-db ;;
+    tools) echo clang libclang-rt-14-dev clang-tidy cppcheck ;;
+    *) echo "deps: unknown group '$1' (build, programs, docs, tools, all)" >&2; return 1 ;;
+  esac
+}
+
+groups=("$@")
+((${#groups[@]})) || groups=(build)
+[ "${groups[*]}" = all ] && groups=(build programs docs tools)
+
+packages=()
+for g in "${groups[@]}"; do
+  list=$(group_packages "$g")
+  read -r -a more <<<"$(echo $list)"
+  packages+=("${more[@]}")
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,294 @@
+#include "program_test.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
+
+namespace sandbox_programs {
+
+namespace {
+
+[[noreturn]] void fail_sys(const std::string& what) {
+    throw std::system_error(errno, std::generic_category(), what);
+}
+
+sockaddr_in loopback(int port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+int tcp_socket() {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        fail_sys("socket");
+    }
+    return fd;
+}
+
+int connect_loopback(int port) {
+    int fd = tcp_socket();
+    sockaddr_in a = loopback(port);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Reads until EOF or until `stop_at` appears, with a per-read timeout.
+std::string read_some(int fd, const std::string& stop_at, int timeout_ms) {
+    std::string got;
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, timeout_ms) <= 0) {
+            break;
+        }
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) {
+            break;
+        }
+        got.append(buf, static_cast<std::size_t>(n));
+        if (!stop_at.empty() && got.find(stop_at) != std::string::npos) {
+            break;
+        }
+    }
+    return got;
+}
+
+void write_all(int fd, const std::string& data) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = write(fd, data.data() + done, data.size() - done);
+        if (n <= 0) {
+            return;  // the peer went away; the test checks what it saw
+        }
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+}  // namespace
+
+std::string find_program(const std::string& name) {
+    for (const char* dir : {"/usr/bin", "/bin", "/usr/local/bin"}) {
+        std::string p = std::string(dir) + "/" + name;
+        if (access(p.c_str(), X_OK) == 0) {
+            return p;
+        }
+    }
+    return "";
+}
+
+LoopbackServer::LoopbackServer(std::string reply) : reply_(std::move(reply)) {
+    fd_ = tcp_socket();
+    sockaddr_in a = loopback(0);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 16) != 0) {
+        fail_sys("bind/listen 127.0.0.1:0");
+    }
+    socklen_t len = sizeof a;
+    if (getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+        fail_sys("getsockname");
+    }
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+}
+
+LoopbackServer::~LoopbackServer() {
+    stop_ = true;
+    thread_.join();
+    close(fd_);
+}
+
+void LoopbackServer::serve() {
+    while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) {
+            continue;
+        }
+        int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c < 0) {
+            continue;
+        }
+        ++connections_;
+        if (reply_.starts_with("HTTP/")) {
+            (void)read_some(c, "\r\n\r\n", 5000);
+        }
+        write_all(c, reply_);
+        close(c);
+    }
+}
+
+std::string LoopbackServer::http_ok(const std::string& body) {
+    return "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+int unused_port() {
+    int fd = tcp_socket();
+    sockaddr_in a = loopback(0);
+    socklen_t len = sizeof a;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+        close(fd);
+        fail_sys("bind 127.0.0.1:0");
+    }
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+bool port_accepts(int port) {
+    int fd = connect_loopback(port);
+    if (fd < 0) {
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+bool port_free(int port) {
+    int fd = tcp_socket();
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a = loopback(port);
+    bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+std::string http_get(int port, const std::string& path) {
+    int fd = connect_loopback(port);
+    if (fd < 0) {
+        return "";
+    }
+    write_all(fd, "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    std::string response = read_some(fd, "", 10000);
+    close(fd);
+    return response;
+}
+
+BackgroundProcess::BackgroundProcess(const Args& argv, const std::vector<std::string>& env,
+                                     const std::string& log_path) {
+    std::vector<char*> c_argv;
+    for (const auto& a : argv) {
+        c_argv.push_back(const_cast<char*>(a.c_str()));  // execve's signature
+    }
+    c_argv.push_back(nullptr);
+    std::vector<char*> c_env;
+    for (const auto& e : env) {
+        c_env.push_back(const_cast<char*>(e.c_str()));
+    }
+    c_env.push_back(nullptr);
+    int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log < 0) {
+        fail_sys("open " + log_path);
+    }
+    pid_ = fork();
+    if (pid_ < 0) {
+        fail_sys("fork");
+    }
+    if (pid_ == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0) {
+            _exit(127);
+        }
+        execve(c_argv[0], c_argv.data(), c_env.data());
+        _exit(127);
+    }
+    close(log);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+    if (pid_ > 0 && !reaped_) {
+        kill(pid_, SIGKILL);
+        while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+}
+
+bool BackgroundProcess::exited() {
+    if (reaped_) {
+        return true;
+    }
+    int status = 0;
+    reaped_ = waitpid(pid_, &status, WNOHANG) == pid_;
+    return reaped_;
+}
+
+void ProgramTest::SetUp() {
+    SandboxTest::SetUp();
+    home_ = make_dir("home");
+    make_dir("home/.ssh");
+    secret_ = make_file("home/.ssh/id_rsa", "-----BEGIN FAKE PRIVATE KEY-----\n",
+                        std::filesystem::perms(0600));
+    work_ = make_dir("work");
+    tmp_ = make_dir("tmp");
+}
+
+std::vector<std::string> ProgramTest::program_env(const std::string& cwd,
+                                                  const std::vector<std::string>& extra) const {
+    std::vector<std::string> env = {
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "HOME=" + home_,
+        "PWD=" + cwd,
+        "LANG=C.UTF-8",
+        "USER=sandbox-test",
+        "SANDBOX_POLICY_PATH=" + std::string(std::getenv("SANDBOX_POLICY_PATH") != nullptr
+                                                 ? std::getenv("SANDBOX_POLICY_PATH")
+                                                 : ""),
+    };
+    env.insert(env.end(), extra.begin(), extra.end());
+    return env;
+}
+
+Args ProgramTest::sandboxed(const std::string& profile, const Args& flags, const Args& command,
+                            const std::string& cwd) const {
+    return sandbox_it::concat({{"/usr/bin/env", "-C", cwd, sandbox_it::sandbox_bin(),
+                                "--profile", profile},
+                               flags,
+                               {"--"},
+                               command});
+}
+
+RunResult ProgramTest::run_profile(const std::string& profile, const Args& command,
+                                   const Args& flags, const std::vector<std::string>& extra_env) {
+    return run_profile_in(work_, profile, command, flags, extra_env);
+}
+
+RunResult ProgramTest::run_profile_in(const std::string& cwd, const std::string& profile,
+                                      const Args& command, const Args& flags,
+                                      const std::vector<std::string>& extra_env) {
+    sandbox_it::RunOptions options = sandbox_it::with_env(program_env(cwd, extra_env));
+    options.timeout = std::chrono::seconds(60);
+    return sandbox_it::run(sandboxed(profile, flags, command, cwd), options);
+}
+
+RunResult ProgramTest::run_plain(const std::string& cwd, const Args& command,
+                                 const std::vector<std::string>& extra_env) {
+    sandbox_it::RunOptions options = sandbox_it::with_env(program_env(cwd, extra_env));
+    options.timeout = std::chrono::seconds(60);
+    return sandbox_it::run(sandbox_it::concat({{"/usr/bin/env", "-C", cwd}, command}), options);
+}
+
+::testing::AssertionResult contains(const std::string& text, const std::string& needle) {
+    if (text.find(needle) != std::string::npos) {
+        return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "expected to find\n  " << needle << "\nin\n"
+                                         << text;
+}
+
+}  // namespace sandbox_programs
