@@ -25,9 +25,27 @@ struct RawFlags {
     std::size_t verbose = 0;
 };
 
+/// CLI11 2.1.2 has no app.usage(): print our own usage line first, then the
+/// description, and "--explain[=FORMAT]" without a space before an optional value.
+class HelpFormatter : public CLI::Formatter {
+public:
+    std::string make_description(const CLI::App*) const override { return ""; }
+    std::string make_usage(const CLI::App* app, std::string) const override {
+        return "Usage: sandbox [OPTIONS] [--] COMMAND [ARG...]\n\n" + app->get_description() +
+               "\n";
+    }
+    std::string make_option_opts(const CLI::Option* opt) const override {
+        std::string out = CLI::Formatter::make_option_opts(opt);
+        if (out.starts_with(" [=")) {
+            out.erase(0, 1);
+        }
+        return out;
+    }
+};
+
 /// Builds the CLI11 application; shared by parsing and --help.
 void define_options(CLI::App& app, RawFlags& f) {
-    app.set_help_flag("-h,--help", "Print this help and exit");
+    app.formatter(std::make_shared<HelpFormatter>());
     auto list = [&](const char* name, std::vector<std::string>& into, const char* help) {
         return app.add_option(name, into, help)
             ->type_size(1)
@@ -100,10 +118,10 @@ void define_options(CLI::App& app, RawFlags& f) {
     app.add_option("--explain", f.explain,
                    "Print the effective policy and enforcement plan, run nothing "
                    "(--explain=json for JSON)")
-        ->expected(0, 1)->type_name("=FORMAT")->group("Information");
+        ->expected(0, 1)->type_name("[=FORMAT]")->group("Information");
     app.add_option("--features", f.features,
                    "Print what the running kernel supports, run nothing (--features=json)")
-        ->expected(0, 1)->type_name("=FORMAT")->group("Information");
+        ->expected(0, 1)->type_name("[=FORMAT]")->group("Information");
     app.add_flag("--validate", f.validate, "Check the given policies and print diagnostics, "
                                            "run nothing")->group("Information");
     app.add_flag("-v,--verbose", f.verbose, "More diagnostics on stderr (repeat for more)")
@@ -112,6 +130,7 @@ void define_options(CLI::App& app, RawFlags& f) {
                    "Diagnostics level: trace, debug, info, warning, error, off")
         ->type_name("LEVEL")->group("Information");
     app.add_flag("--version", f.version, "Print the version and exit")->group("Information");
+    app.set_help_flag("-h,--help", "Print this help and exit")->group("Information");
 }
 
 /// Index of the first argument that belongs to the command (argc if none):
@@ -332,8 +351,7 @@ CommandLine build(const RawFlags& f, const CLI::App& app, const EnvLookup& env) 
 } // namespace
 
 std::string help_text() {
-    CLI::App app{"Usage: sandbox [OPTIONS] [--] COMMAND [ARG...]\n\n"
-                 "Run COMMAND confined by Landlock: deny by default, allow what the flags "
+    CLI::App app{"Run COMMAND confined by Landlock: deny by default, allow what the flags "
                  "and policies say.",
                  "sandbox"};
     RawFlags f;

@@ -1,7 +1,9 @@
 #include "policy/profile_path.hpp"
 
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -36,20 +38,25 @@ std::vector<std::string> profile_search_path(const EnvLookup& env, BuildTree bui
 }
 
 BuildTree running_from_build_tree() {
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) {
+    // Only a binary inside this build directory (the launcher at its root,
+    // test and benchmark programs below tests/ and bench/) may fall back to the
+    // source tree: an installed copy, wherever DESTDIR or the prefix put it,
+    // uses the installed directories only.
+    std::error_code exe_error, root_error;
+    const auto exe = std::filesystem::canonical("/proc/self/exe", exe_error);
+    const auto root = std::filesystem::canonical(SANDBOX_BUILD_ROOT, root_error);
+    if (exe_error || root_error) {
         return BuildTree::No;
     }
-    std::string exe(buf, static_cast<std::size_t>(n));
-    std::string dir = exe.substr(0, exe.rfind('/'));
-    // Tests live one level below the build root.
-    for (int up = 0; up < 3 && !dir.empty(); ++up) {
-        struct stat st {};
-        if (stat((dir + "/meson-private").c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    const auto dir = exe.parent_path();
+    if (dir == root) {
+        return BuildTree::Yes;
+    }
+    for (const char* sub : {"tests", "bench"}) {
+        const auto rel = dir.lexically_relative(root / sub);
+        if (!rel.empty() && *rel.begin() != "..") {
             return BuildTree::Yes;
         }
-        dir = dir.substr(0, dir.rfind('/'));
     }
     return BuildTree::No;
 }

@@ -18,7 +18,8 @@ enum class BuildTree { No, Yes };
 /// in order. Pure: the environment is passed in.
 std::vector<std::string> profile_search_path(const EnvLookup& env, BuildTree build_tree);
 
-/// Whether the running binary sits in a meson build directory.
+/// Whether the running binary is this build directory's launcher, or a test or
+/// benchmark program below it (an installed copy never is).
 BuildTree running_from_build_tree();
 
 /// A profile name is a bare word: letters, digits, '-', '_', '.', no '/'.
