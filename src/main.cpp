@@ -1,5 +1,6 @@
 // sandbox: wiring only. Every failure is caught here, once, and becomes a
 // one-line message with hints and exit status 125 (126/127 for exec).
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,15 @@ int main(int argc, char** argv) {
         if (geteuid() != getuid() || getegid() != getgid()) {
             print_error("refusing to run setuid or setgid",
                         {"sandbox needs no privileges; install it without the setuid bit"});
+            return 125;
+        }
+        // AT_SECURE: the kernel ran us in secure-execution mode (setuid, setgid
+        // or file capabilities), which the uid checks alone miss for capabilities.
+        if (getauxval(AT_SECURE) != 0) {
+            print_error("refusing to run with elevated privileges (setuid, setgid or file "
+                        "capabilities: AT_SECURE is set)",
+                        {"sandbox needs no privileges; remove them, e.g. setcap -r on the "
+                         "binary"});
             return 125;
         }
         CommandLine cl = parse_command_line(argc, argv, process_environment());

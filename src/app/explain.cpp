@@ -6,6 +6,7 @@
 
 #include "enforce/restrict.hpp"
 #include "enforce/sys_error.hpp"
+#include "enforce/tty_guard.hpp"
 
 namespace sandbox {
 
@@ -123,6 +124,7 @@ Json explain_json(const Prepared& p) {
                                         ? Json(nullptr)
                                         : Json(p.enforcement.problem)},
                         {"no_new_privs", true},
+                        {"terminal_guard", tty_guard_summary()},
                         {"threads", threads}};
     if (p.exec) {
         j["exec"] = {{"path", p.exec->path},
@@ -208,6 +210,7 @@ std::string explain_text(const Prepared& p) {
     if (!p.enforcement.problem.empty()) {
         line("  would fail: {}", p.enforcement.problem);
     }
+    line("terminal guard: {}", tty_guard_summary());
     if (p.exec) {
         line("exec: {}", p.exec->path);
         if (p.script_interpreter) {

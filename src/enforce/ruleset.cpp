@@ -26,7 +26,8 @@ UniqueFd build_ruleset(const RulesetPlan& plan, const ResolvedRules& rules) {
     for (const auto& r : rules.rules) {
         uapi::PathBeneathAttr path;
         path.allowed_access = r.effective.bits();
-        path.parent_fd = r.fd.get();
+        path.parent_fd = r.same_as >= 0 ? rules.rules[static_cast<std::size_t>(r.same_as)].fd.get()
+                                        : r.fd.get();
         if (landlock::add_path_rule(ruleset.get(), path) != 0) {
             throw SysError(errno,
                            fmt::format("cannot add the rule for \"{}\" ({})", r.planned.rule.path,

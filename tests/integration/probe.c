@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -135,6 +137,100 @@ static int do_ioctl(const char* path) {
     return r == 0;
 }
 
+#if defined(__x86_64__)
+// TIOCSTI through the i386 system call entry (int 0x80, i386 ioctl = 54).
+static int tiocsti_i386(int fd) {
+    char* c = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+                   -1, 0);
+    if (c == MAP_FAILED) return 0;
+    c[0] = 'X';
+    long r;
+    __asm__ volatile("int $0x80"
+                     : "=a"(r)
+                     : "a"(54L), "b"((long)fd), "c"((long)TIOCSTI), "d"((long)(unsigned long)c)
+                     : "memory", "r8", "r9", "r10", "r11");
+    if (r < 0) {
+        errno = (int)-r;
+        return 0;
+    }
+    return 1;
+}
+#endif
+
+// Terminal ioctls on descriptor `fd` (tests/adversarial/test_tty.cpp).
+static int tty_op(const char* op, int fd) {
+    char c = 'X';
+#if defined(__x86_64__)
+    if (!strcmp(op, "tiocsti-i386")) return tiocsti_i386(fd);
+#endif
+    if (!strcmp(op, "tiocsti")) return ioctl(fd, TIOCSTI, &c) == 0;
+    // The kernel truncates the command to 32 bits: high bits must not bypass a filter.
+    if (!strcmp(op, "tiocsti-high"))
+        return syscall(SYS_ioctl, fd, 0xffffffff00000000UL | TIOCSTI, &c) == 0;
+    if (!strcmp(op, "tioclinux")) {
+        char sub = 2;  // TIOCL_SETSEL: the subcommand byte
+        return ioctl(fd, TIOCLINUX, &sub) == 0;
+    }
+    if (!strcmp(op, "tcgets")) {
+        struct termios t;
+        return tcgetattr(fd, &t) == 0;
+    }
+    if (!strcmp(op, "tcsets")) {
+        struct termios t;
+        return tcgetattr(fd, &t) == 0 && tcsetattr(fd, TCSANOW, &t) == 0;
+    }
+    if (!strcmp(op, "winsz")) {
+        struct winsize w;
+        return ioctl(fd, TIOCGWINSZ, &w) == 0;
+    }
+    // Job control: a child becomes its own process group and the foreground one.
+    if (!strcmp(op, "tcsetpgrp")) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            signal(SIGTTOU, SIG_IGN);
+            if (setpgid(0, 0) != 0 || tcsetpgrp(fd, getpid()) != 0 || tcgetpgrp(fd) != getpid())
+                _exit(errno ? errno : 255);
+            _exit(0);
+        }
+        int status;
+        if (pid < 0 || waitpid(pid, &status, 0) < 0) return 0;
+        errno = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+        if (errno == 0) {
+            signal(SIGTTOU, SIG_IGN);
+            return tcsetpgrp(fd, getpgrp()) == 0;  // take the terminal back
+        }
+        return 0;
+    }
+    errno = EINVAL;
+    return 0;
+}
+
+static int udp_sendto(int port) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        return 0;
+    }
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ssize_t n = sendto(s, "u", 1, 0, (struct sockaddr*)&a, sizeof a);
+    int saved = errno;
+    close(s);
+    errno = saved;
+    return n == 1;
+}
+
+// Reads NAME relative to the inherited directory descriptor DIRFD.
+static int fd_read(int dirfd, const char* name) {
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    close(fd);
+    return 1;
+}
+
 int main(int argc, char** argv) {
     if (argc < 3) {
         fprintf(stderr,
@@ -147,7 +243,11 @@ int main(int argc, char** argv) {
                 "  fd N\n"
                 "  abstract-connect|abstract-bind NAME\n"
                 "  unix-connect PATH\n"
-                "  write-file PATH TEXT\n");
+                "  write-file PATH TEXT\n"
+                "  tiocsti|tiocsti-high|tioclinux|tcgets|tcsets|winsz|tcsetpgrp FD\n"
+                "  udp-sendto PORT\n"
+                "  fd-read DIRFD NAME\n"
+                "  read-fd FD\n");
         return 2;
     }
     const char* op = argv[1];
@@ -177,7 +277,17 @@ int main(int argc, char** argv) {
     if (!strcmp(op, "abstract-connect")) return report(unix_socket(a, 1, 0));
     if (!strcmp(op, "abstract-bind")) return report(unix_socket(a, 1, 1));
     if (!strcmp(op, "unix-connect")) return report(unix_socket(a, 0, 0));
+    if (!strncmp(op, "tiocsti", 7) || !strcmp(op, "tioclinux") || !strcmp(op, "tcgets") ||
+        !strcmp(op, "tcsets") || !strcmp(op, "winsz") || !strcmp(op, "tcsetpgrp"))
+        return report(tty_op(op, atoi(a)));
+    if (!strcmp(op, "udp-sendto")) return report(udp_sendto(atoi(a)));
+    if (!strcmp(op, "read-fd")) {
+        char c;
+        return report(read(atoi(a), &c, 1) >= 0);
+    }
+    if (!strcmp(op, "euid")) return printf("%d\n", (int)geteuid()) < 0;
     if (b != NULL) {
+        if (!strcmp(op, "fd-read")) return report(fd_read(atoi(a), b));
         if (!strcmp(op, "symlink")) return report(symlink(a, b) == 0);
         if (!strcmp(op, "rename")) return report(rename(a, b) == 0);
         if (!strcmp(op, "link")) return report(link(a, b) == 0);
