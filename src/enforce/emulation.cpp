@@ -98,9 +98,8 @@ void park_handler(int /*sig*/, siginfo_t* info, void* /*ucontext*/) {
     int err = ECANCELED;
     if (phase == Go) {
         err = 0;
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-            err = errno;
-        } else if (landlock::restrict_self(s->ruleset_fd, s->flags) != 0) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            landlock::restrict_self(s->ruleset_fd, s->flags) != 0) {
             err = errno;
         }
     }
@@ -141,6 +140,7 @@ int install_handler() {
 
 std::string describe_threads(const std::vector<pid_t>& tids) {
     std::vector<std::string> parts;
+    parts.reserve(tids.size());
     for (pid_t t : tids) {
         parts.push_back(fmt::format("{} ({})", t, thread_name(t)));
     }
@@ -194,7 +194,7 @@ bool read_task_list(TidList& out) {
     for (;;) {
         const long n = syscall(SYS_getdents64, dir, buf, sizeof buf);
         if (n <= 0) {
-            ok = n == 0;
+            ok = ok && n == 0;  // keep a "does not fit" from an earlier chunk
             break;
         }
         for (long off = 0; off < n;) {

@@ -12,8 +12,6 @@
 
 #include "enforce/unique_fd.hpp"
 
-extern char** environ;
-
 namespace sandbox {
 
 namespace {

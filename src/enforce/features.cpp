@@ -31,9 +31,8 @@ Probe probe_tsync(int* answer_errno) {
     }
     if (pid == 0) {
         int code = 0;
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-            code = errno;
-        } else if (landlock::restrict_self(-1, uapi::restrict_tsync) != 0) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            landlock::restrict_self(-1, uapi::restrict_tsync) != 0) {
             code = errno;
         }
         _exit(code & 0xff);

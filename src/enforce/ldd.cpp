@@ -172,7 +172,8 @@ std::optional<std::string> platform_name(const ElfIdentity& abi) {
     default: break;
     }
     const bool host_is_64 = sizeof(void*) == 8;
-    const auto* value = reinterpret_cast<const char*>(::getauxval(AT_PLATFORM));
+    // getauxval returns the string's address as an integer.
+    const auto* value = reinterpret_cast<const char*>(::getauxval(AT_PLATFORM));  // NOLINT(performance-no-int-to-ptr)
     if (value != nullptr && (abi.elf_class == ElfClass::Elf64) == host_is_64) {
         return value;
     }
@@ -470,6 +471,8 @@ struct LoadedObject {
         hints.push_back(hint);
         throw LaunchError(launch->what(), std::move(hints));
     }
+    // Only called from catch handlers, so there is a current exception.
+    // cppcheck-suppress rethrowNoCurrentException
     throw;
 }
 

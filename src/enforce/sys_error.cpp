@@ -9,8 +9,8 @@ SysError::SysError(int err, std::string operation, std::vector<std::string> hint
     : std::runtime_error(fmt::format("{}: {}", operation, describe_errno(err))),
       err_(err), operation_(std::move(operation)), hints_(std::move(hints)) {}
 
-LaunchError::LaunchError(std::string message, std::vector<std::string> hints)
-    : std::runtime_error(std::move(message)), hints_(std::move(hints)) {}
+LaunchError::LaunchError(const std::string& message, std::vector<std::string> hints)
+    : std::runtime_error(message), hints_(std::move(hints)) {}
 
 std::string errno_name(int err) {
     const char* name = strerrorname_np(err);

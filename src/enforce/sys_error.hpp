@@ -25,7 +25,7 @@ private:
 /// A failure that is not an errno (bad ELF file, unsupported feature, ...).
 class LaunchError : public std::runtime_error {
 public:
-    explicit LaunchError(std::string message, std::vector<std::string> hints = {});
+    explicit LaunchError(const std::string& message, std::vector<std::string> hints = {});
     const std::vector<std::string>& hints() const noexcept { return hints_; }
 
 private:
