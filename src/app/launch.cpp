@@ -11,6 +11,7 @@
 #include "enforce/features.hpp"
 #include "enforce/preload.hpp"
 #include "enforce/ruleset.hpp"
+#include "enforce/tty_guard.hpp"
 #include "policy/profile_path.hpp"
 
 namespace sandbox {
@@ -31,7 +32,7 @@ Policy load_policy(const CommandLine& cl) {
     }
     print_diagnostics(loaded.diagnostics);
     loaded.policy.merge(cl.flag_policy);
-    return loaded.policy;
+    return std::move(loaded.policy);  // a member: not moved implicitly
 }
 
 PathRule command_rule(const std::string& path, Group group, std::string origin) {
@@ -130,7 +131,14 @@ bool allowed(const ResolvedRules& rules, const std::string& path, AccessFs right
         if (!r.effective.contains(right)) {
             continue;
         }
-        const std::string& base = r.resolved;
+        // Not named on the launch path (see name_resolved_rules); and the
+        // descriptors are closed by now: resolve the rule's name instead.
+        std::string base = r.resolved;
+        if (base.empty()) {
+            char* rule_real = realpath(r.planned.rule.path.c_str(), nullptr);
+            base = rule_real ? rule_real : r.planned.rule.path;
+            free(rule_real);  // NOLINT(cppcoreguidelines-no-malloc)
+        }
         if (target == base || (r.is_dir && (base == "/" || target.starts_with(base + "/")))) {
             return true;
         }
@@ -252,6 +260,8 @@ void launch(const CommandLine& cl, Prepared p) {
     options.mode = cl.tsync;
     options.emulation.thread_names = spdlog::should_log(spdlog::level::info);
     log_report(restrict_process(ruleset.get(), restrict_flags(p.plan), options));
+    // no_new_privs is set on every thread now: the seccomp filter needs no privilege.
+    install_tty_guard();
     ruleset.reset();
     exec_target(*p.exec, [&](int err) { return exec_hints(p, err); });
 }
@@ -283,6 +293,7 @@ int run(const CommandLine& cl) {
         int tsync_errno = 0;
         const bool tsync = probe_tsync(&tsync_errno) == Probe::Yes;
         prepared.enforcement = preview_enforcement(cl.tsync, tsync);
+        name_resolved_rules(prepared.resolved);
         print_explain(prepared, cl.format);
         return 0;
     }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
+#include <unordered_map>
 #include <fmt/format.h>
 
 #include "enforce/sys_error.hpp"
@@ -45,6 +47,12 @@ std::vector<std::string> open_hints(int err, const PlannedPath& p) {
     case EACCES:
         hints.emplace_back("the launcher itself may not open it (an outer sandbox?)");
         break;
+    case EMFILE:
+    case ENFILE:
+        hints.emplace_back("every rule path stays open until the ruleset is built, one "
+                           "descriptor per rule: raise the limit (ulimit -n) or use fewer, "
+                           "broader rules");
+        break;
     default:
         break;
     }
@@ -77,9 +85,26 @@ Opened open_and_stat(const std::string& path) {
     return o;
 }
 
-std::vector<Opened> open_all(const std::vector<PlannedPath>& paths, WorkerPool* pool) {
+/// For each path, the index of its first occurrence (itself if it is the first).
+std::vector<std::size_t> first_occurrences(const std::vector<PlannedPath>& paths) {
+    std::unordered_map<std::string_view, std::size_t> seen;
+    std::vector<std::size_t> first(paths.size());
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+        first[i] = seen.try_emplace(paths[i].rule.path, i).first->second;
+    }
+    return first;
+}
+
+/// Opens each distinct path once: 100 000 rules on one directory need one
+/// descriptor, not 100 000. Repeats get the first one's stat and error.
+std::vector<Opened> open_all(const std::vector<PlannedPath>& paths,
+                             const std::vector<std::size_t>& first, WorkerPool* pool) {
     std::vector<Opened> opened(paths.size());
-    auto job = [&](std::size_t i) { opened[i] = open_and_stat(paths[i].rule.path); };
+    auto job = [&](std::size_t i) {
+        if (first[i] == i) {
+            opened[i] = open_and_stat(paths[i].rule.path);
+        }
+    };
     if (pool != nullptr && pool->size() > 0) {
         pool->for_each(paths.size(), job);
     } else {
@@ -96,9 +121,16 @@ ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing, Toler
                             WorkerPool* pool) {
     ResolvedRules out;
     out.rules.reserve(plan.paths.size());
-    std::vector<Opened> opened = open_all(plan.paths, pool);
+    const std::vector<std::size_t> first = first_occurrences(plan.paths);
+    std::vector<Opened> opened = open_all(plan.paths, first, pool);
+    std::vector<int> rule_index(plan.paths.size(), -1);  // plan index -> out.rules index
     for (std::size_t i = 0; i < plan.paths.size(); ++i) {
         const PlannedPath& p = plan.paths[i];
+        if (first[i] != i) {
+            opened[i].st = opened[first[i]].st;
+            opened[i].error = opened[first[i]].error;
+            opened[i].failed = opened[first[i]].failed;
+        }
         Opened& o = opened[i];
         if (o.error != 0) {
             if (o.error == ENOENT && (p.rule.optional || missing == MissingPaths::Ignore)) {
@@ -109,8 +141,24 @@ ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing, Toler
                            fmt::format("cannot {} \"{}\" for a rule", o.failed, p.rule.path),
                            open_hints(o.error, p));
         }
-        ResolvedRule r{p, std::move(o.fd), {}, S_ISDIR(o.st.st_mode), p.granted, {}};
-        r.resolved = fd_path(r.fd.get());
+        ResolvedRule r{p, std::move(o.fd), -1, {}, S_ISDIR(o.st.st_mode), p.granted, {}};
+        if (first[i] != i) {
+            r.same_as = rule_index[first[i]];
+            if (r.same_as < 0) {  // the first one was skipped (no rights left for a file)
+                Opened again = open_and_stat(p.rule.path);
+                if (again.error == 0 && S_ISDIR(again.st.st_mode) != r.is_dir) {
+                    again.error = ESTALE;
+                    again.failed = "reopen";
+                }
+                if (again.error != 0) {
+                    throw SysError(again.error,
+                                   fmt::format("cannot {} \"{}\" for a rule", again.failed,
+                                               p.rule.path),
+                                   open_hints(again.error, p));
+                }
+                r.fd = std::move(again.fd);
+            }
+        }
         if (!r.is_dir) {
             r.effective = mask_for_file(p.granted);
             r.masked = p.granted.without(r.effective);
@@ -131,9 +179,20 @@ ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing, Toler
             out.skipped.push_back({p, 0});
             continue;
         }
+        if (r.same_as < 0 && rule_index[first[i]] < 0) {
+            rule_index[first[i]] = static_cast<int>(out.rules.size());  // holds the fd
+        }
         out.rules.push_back(std::move(r));
     }
     return out;
+}
+
+void name_resolved_rules(ResolvedRules& rules) {
+    for (auto& r : rules.rules) {
+        const int fd = r.same_as >= 0 ? rules.rules[static_cast<std::size_t>(r.same_as)].fd.get()
+                                      : r.fd.get();
+        r.resolved = fd_path(fd);
+    }
 }
 
 } // namespace sandbox

@@ -16,8 +16,9 @@ namespace sandbox {
 
 struct ResolvedRule {
     PlannedPath planned;
-    UniqueFd fd;
-    std::string resolved;  ///< what the descriptor points at (/proc/self/fd)
+    UniqueFd fd;       ///< invalid when `same_as` names the rule that holds it
+    int same_as = -1;  ///< index of an earlier rule with the same path: its fd is used
+    std::string resolved;  ///< what the descriptor points at; empty until name_resolved_rules()
     bool is_dir = false;
     FsAccess effective;  ///< rights the rule is added with
     FsAccess masked;     ///< directory-only rights removed because it is a file
@@ -42,6 +43,10 @@ enum class MissingPaths { Error, Ignore };
 /// With a pool, the paths are opened in parallel on its workers.
 ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing,
                             Tolerance tolerance, WorkerPool* pool = nullptr);
+
+/// Fills in ResolvedRule::resolved from /proc/self/fd, for --explain. The
+/// launch path skips it: one readlink per rule, for nothing the kernel needs.
+void name_resolved_rules(ResolvedRules& rules);
 
 /// openat2(AT_FDCWD, path, O_PATH|O_CLOEXEC, RESOLVE_NO_MAGICLINKS); -1 + errno.
 int open_rule_path(const std::string& path);

@@ -1,5 +1,6 @@
 #include "policy/expand.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
 
@@ -47,7 +48,10 @@ Expanded expand_variables(std::string_view input, const EnvLookup& env) {
     }
     while (i < input.size()) {
         if (input[i] != '$' || i + 1 >= input.size() || input[i + 1] != '{') {
-            out.value += input[i++];
+            // Up to the next '$' at once.
+            const std::size_t next = std::min(input.find('$', i + 1), input.size());
+            out.value.append(input.substr(i, next - i));
+            i = next;
             continue;
         }
         const std::size_t start = i;

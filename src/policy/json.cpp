@@ -374,8 +374,15 @@ private:
                 return fail(pos(), "control character U+00" + hex_byte(c, "0123456789ABCDEF") +
                                        " must be escaped in string");
             } else if (b < 0x80) {
-                out.push_back(c);
-                ++i_;
+                // A run of plain ASCII is appended at once (policies are mostly paths).
+                std::size_t end = i_ + 1;
+                while (end < text_.size()) {
+                    const auto d = static_cast<unsigned char>(text_[end]);
+                    if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
+                    ++end;
+                }
+                out.append(text_.data() + i_, end - i_);
+                i_ = end;
             } else if (!parse_utf8(out)) {
                 return false;
             }

@@ -185,7 +185,7 @@ private:
                   {"policy paths must be absolute; use ${PWD}/... for the current directory"});
             return std::nullopt;
         }
-        return e.value;
+        return std::move(e.value);
     }
 
     bool boolean(const Value& v, std::string_view what) {
@@ -265,7 +265,7 @@ private:
                 continue;
             }
             if (auto expanded = path(*p)) {
-                rule.path = *expanded;
+                rule.path = std::move(*expanded);
                 out_.policy.paths.push_back(std::move(rule));
             }
         }
@@ -304,7 +304,7 @@ private:
             }
             auto expanded = path(*p);
             if (expanded && !rule.access.empty()) {
-                rule.path = *expanded;
+                rule.path = std::move(*expanded);
                 out_.policy.paths.push_back(std::move(rule));
             }
         }
@@ -556,7 +556,7 @@ public:
             return;
         }
         ParsedFile parsed = parse_policy_text(*text, *path, options_, out_.diagnostics);
-        out_.policy.merge(parsed.policy);
+        out_.policy.merge(std::move(parsed.policy));
         stack_.push_back(canonical);
         stack_names_.push_back(*path);
         for (const auto& inc : parsed.includes) {
@@ -575,7 +575,12 @@ private:
             if (ref.name.starts_with("/") || base_dir.empty()) {
                 return ref.name;
             }
-            return base_dir + "/" + ref.name;
+            // "./x" is "x": without this, names in messages grow "././././x".
+            std::string_view name = ref.name;
+            while (name.starts_with("./")) {
+                name.remove_prefix(2);
+            }
+            return base_dir + "/" + std::string(name);
         }
         if (!is_profile_name(ref.name)) {
             out_.diagnostics.error(ref.requested_at,

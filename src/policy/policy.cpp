@@ -1,6 +1,7 @@
 #include "policy/policy.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace sandbox {
 
@@ -21,6 +22,17 @@ void Policy::merge(const Policy& other) {
             files.push_back(f);
         }
     }
+}
+
+void Policy::merge(Policy&& other) {
+    if (paths.empty()) {
+        paths = std::move(other.paths);
+    } else {
+        paths.insert(paths.end(), std::make_move_iterator(other.paths.begin()),
+                     std::make_move_iterator(other.paths.end()));
+    }
+    other.paths.clear();
+    merge(static_cast<const Policy&>(other));
 }
 
 } // namespace sandbox

@@ -59,6 +59,8 @@ struct Policy {
 
     /// Union: adds every permission of `other` to this policy.
     void merge(const Policy& other);
+    /// The same, moving the rules (a 1 MB policy has ~20 000 of them).
+    void merge(Policy&& other);
 };
 
 } // namespace sandbox
