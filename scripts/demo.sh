@@ -12,3 +12,5 @@ build/sandbox --rox /usr --rox /lib --rox /lib64 --rox /bin --ro /etc --rw "$dem
 ! build/sandbox --rox /usr --rox /lib --rox /lib64 --rox /bin --ro /etc --rw "$demo" \
   -- sh -c 'echo no >/var/tmp/sandbox-demo-denied'
 build/sandbox --features
+# The shipped shell profile: read-write in the working directory, nothing else.
+(cd "$demo" && "$OLDPWD/build/sandbox" --profile shell -- sh -c 'echo profile ok >g; cat g')
