@@ -14,14 +14,16 @@ cd "$(dirname "$0")/.."
 build=build-asan
 if [ ! -f "$build/build.ninja" ]; then
   rm -rf "$build"  # a half-configured directory from an interrupted setup
+  # Warnings are enforced by the normal build (-Werror); with the sanitizers
+  # GCC 12 reports false -Wmaybe-uninitialized inside libstdc++'s <regex>.
   CC=gcc CXX=g++ meson setup "$build" --buildtype=debugoptimized \
-    -Db_sanitize=address,undefined -Db_lundef=false
+    -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false
 fi
 ninja -C "$build"
 
 logs="$(mktemp -d "${TMPDIR:-/tmp}/sandbox-sanitize.XXXXXX")"
 chmod 0777 "$logs"  # tests may run processes as other users
-export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=0:log_path=$logs/asan"
+export ASAN_OPTIONS="detect_leaks=1:verify_asan_link_order=0:halt_on_error=1:abort_on_error=0:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=0:log_path=$logs/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
 export LSAN_OPTIONS="log_path=$logs/lsan"
 status=0
@@ -40,4 +42,4 @@ if [ "$status" -ne 0 ]; then
   echo "sanitize-test: FAILED" >&2
   exit "$status"
 fi
-echo "sanitize-test: all suites passed under ASan+UBSan, no sanitizer reports"
+echo "sanitize-test: the selected tests passed under ASan+UBSan, no sanitizer reports"

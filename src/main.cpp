@@ -11,8 +11,11 @@
 
 #include "app/launch.hpp"
 #include "app/log.hpp"
+#include "enforce/restrict.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
     using namespace sandbox;
     try {
         if (geteuid() != getuid() || getegid() != getgid()) {
@@ -54,4 +57,18 @@ int main(int argc, char** argv) {
         print_error(e.what());
     }
     return 125;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const int status = run_main(argc, argv);
+    if (sandbox::restriction_started()) {
+        // A failure after enforcement began (e.g. exec denied): the process may
+        // be inside the domain, so no exit-time work (atexit handlers of
+        // libraries, sanitizer leak checks) that the domain may deny.
+        std::fflush(nullptr);
+        _exit(status);
+    }
+    return status;
 }

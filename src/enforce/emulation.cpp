@@ -51,7 +51,9 @@ struct Session {
 };
 
 std::atomic<Session*> active_session{nullptr};
-Session* retained_session = nullptr;  // keeps the never-freed session reachable
+// Keeps the never-freed session reachable for leak checkers (an atomic, so the
+// compiler cannot drop a store that nothing reads).
+std::atomic<Session*> retained_session{nullptr};
 int reserved_signal = 0;
 
 static_assert(std::atomic<int>::is_always_lock_free);
@@ -342,7 +344,7 @@ std::vector<ThreadResult> restrict_all_threads_emulated(int ruleset_fd, std::uin
     s->slots = new Slot[static_cast<std::size_t>(s->capacity)];  // NOLINT
     s->ruleset_fd = ruleset_fd;
     s->flags = flags;
-    retained_session = s;
+    retained_session.store(s);
     active_session.store(s, std::memory_order_release);
 
     // Everything the caller needs until the parked threads are released is

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -125,8 +126,17 @@ EnforcementPreview preview_enforcement(Tsync mode, bool kernel_tsync) {
     return preview;
 }
 
+namespace {
+std::atomic<bool> started{false};
+} // namespace
+
+bool restriction_started() {
+    return started.load();
+}
+
 EnforcementReport restrict_process(int ruleset_fd, std::uint32_t flags,
                                    const RestrictOptions& options) {
+    started.store(true);
     if (options.mode == Tsync::Emulate) {
         return {EnforcementMethod::Emulation,
                 restrict_all_threads_emulated(ruleset_fd, flags, options.emulation)};

@@ -38,6 +38,11 @@ struct RestrictOptions {
     EmulationOptions emulation;
 };
 
+/// True once restrict_process() has started: from then on the process may be
+/// inside the new domain and must not run exit-time work (destructors, atexit
+/// handlers of libraries or sanitizer runtimes) that the domain may deny.
+bool restriction_started();
+
 /// Sets PR_SET_NO_NEW_PRIVS and restricts every thread of the process.
 /// TSYNC is detected by probing after NNP (EBADF = supported). Throws
 /// LaunchError/SysError on any failure; the caller must then not exec.
