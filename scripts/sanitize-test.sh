@@ -12,12 +12,19 @@ cd "$(dirname "$0")/.."
 "$PWD/scripts/deps.sh"
 
 build=build-asan
-if [ ! -f "$build/build.ninja" ]; then
+# Warnings are enforced by the normal build (-Werror); with the sanitizers
+# GCC 12 reports false -Wmaybe-uninitialized inside libstdc++'s <regex>.
+# UBSan's vptr check is off: it validates each vtable pointer by writing it
+# into a fresh pipe, which fails in the tests that run sandbox under
+# RLIMIT_NOFILE of 4 or 32, and then reports "invalid vptr" for objects that
+# are fine (SysError, CLI::App). Every other UBSan check stays on.
+options=(--buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
+         -Dwerror=false -Dcpp_args=-fno-sanitize=vptr)
+if [ -f "$build/build.ninja" ]; then
+  meson configure "$build" "${options[@]:1}" >/dev/null
+else
   rm -rf "$build"  # a half-configured directory from an interrupted setup
-  # Warnings are enforced by the normal build (-Werror); with the sanitizers
-  # GCC 12 reports false -Wmaybe-uninitialized inside libstdc++'s <regex>.
-  CC=gcc CXX=g++ meson setup "$build" --buildtype=debugoptimized \
-    -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false
+  CC=gcc CXX=g++ meson setup "$build" "${options[@]}"
 fi
 ninja -C "$build"
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 
@@ -11,41 +12,77 @@
 
 #include "app/launch.hpp"
 #include "app/log.hpp"
+#include "enforce/sys_error.hpp"
 #include "enforce/restrict.hpp"
 
 namespace {
 
+/// Refuses secure-execution mode with one line and a hint; true when refused.
+bool refuse_privileges() {
+    using sandbox::print_error;
+    if (geteuid() != getuid() || getegid() != getgid()) {
+        print_error("refusing to run setuid or setgid",
+                    {"sandbox needs no privileges; install it without the setuid bit"});
+        return true;
+    }
+    // AT_SECURE: the kernel ran us in secure-execution mode (setuid, setgid or
+    // file capabilities), which the uid checks alone miss for capabilities.
+    if (getauxval(AT_SECURE) != 0) {
+        print_error("refusing to run with elevated privileges (setuid, setgid or file "
+                    "capabilities: AT_SECURE is set)",
+                    {"sandbox needs no privileges; remove them, e.g. setcap -r on the binary"});
+        return true;
+    }
+    return false;
+}
+
+/// Output that could not be written (e.g. `--features >/dev/full`) is a failure.
+int check_stdout(int status) {
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+        const int err = errno;
+        sandbox::print_error("cannot write the output: " + sandbox::describe_errno(err),
+                             {"check where standard output goes (a full disk, a closed pipe)"});
+        return status == 0 ? 125 : status;
+    }
+    return status;
+}
+
+/// Policy problems: "FILE:LINE:COL: error: ..." lines, then a summary line. A
+/// lone problem of the command line itself (--profile NAME not found, --policy
+/// FILE that is a directory) reads like every other launcher error instead.
+void report_policy_error(const sandbox::PolicyError& e) {
+    using namespace sandbox;
+    const Diagnostics& d = e.diagnostics();
+    const bool from_files = std::any_of(d.items().begin(), d.items().end(),
+                                        [](const Diagnostic& x) { return !x.where.file.empty(); });
+    if (!from_files && d.error_count() == 1) {
+        for (const Diagnostic& x : d.items()) {
+            if (x.severity != Severity::Error) {
+                std::fputs(format_diagnostic(x).c_str(), stderr);
+            } else if (x.where.option.empty()) {
+                print_error(x.message, x.hints);
+            } else {
+                print_error(fmt::format("{}: {}", x.where.option, x.message), x.hints);
+            }
+        }
+        return;
+    }
+    print_diagnostics(d);
+    if (d.error_count() > 1 || from_files) {
+        print_error(fmt::format("{}: {} error(s)", e.summary(), d.error_count()));
+    }
+}
+
 int run_main(int argc, char** argv) {
     using namespace sandbox;
     try {
-        if (geteuid() != getuid() || getegid() != getgid()) {
-            print_error("refusing to run setuid or setgid",
-                        {"sandbox needs no privileges; install it without the setuid bit"});
-            return 125;
-        }
-        // AT_SECURE: the kernel ran us in secure-execution mode (setuid, setgid
-        // or file capabilities), which the uid checks alone miss for capabilities.
-        if (getauxval(AT_SECURE) != 0) {
-            print_error("refusing to run with elevated privileges (setuid, setgid or file "
-                        "capabilities: AT_SECURE is set)",
-                        {"sandbox needs no privileges; remove them, e.g. setcap -r on the "
-                         "binary"});
-            return 125;
-        }
         CommandLine cl = parse_command_line(argc, argv, process_environment());
         setup_logging(cl.log_level);
         return run(cl);
     } catch (const UsageError& e) {
         print_error(e.what(), {"see sandbox --help"});
     } catch (const PolicyError& e) {
-        const Diagnostics& d = e.diagnostics();
-        print_diagnostics(d);
-        // A lone error without a file already reads "sandbox: error: ...".
-        const bool from_files = std::any_of(d.items().begin(), d.items().end(),
-                                            [](const Diagnostic& x) { return !x.where.file.empty(); });
-        if (d.error_count() > 1 || from_files) {
-            print_error(fmt::format("{}: {} error(s)", e.summary(), d.error_count()));
-        }
+        report_policy_error(e);
     } catch (const ExecError& e) {
         print_error(e.what(), e.hints());
         return e.exit_status();
@@ -62,6 +99,12 @@ int run_main(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+    if (refuse_privileges()) {
+        // A privileged process does nothing more: no exit-time work of the
+        // runtime or of libraries (a leak checker cannot even run here).
+        std::fflush(nullptr);
+        _exit(125);
+    }
     const int status = run_main(argc, argv);
     if (sandbox::restriction_started()) {
         // A failure after enforcement began (e.g. exec denied): the process may
@@ -70,5 +113,5 @@ int main(int argc, char** argv) {
         std::fflush(nullptr);
         _exit(status);
     }
-    return status;
+    return check_stdout(status);
 }

@@ -142,7 +142,7 @@ INSTANTIATE_TEST_SUITE_P(Json, HostileText, ::testing::ValuesIn(kTextCases),
 // Files that are not small regular files. None of them may block the launcher.
 
 std::string not_regular(const std::string& file) {
-    return "command line (--policy " + file + "): error: policy file \"" + file +
+    return "sandbox: error: --policy " + file + ": policy file \"" + file +
            "\" is not a regular file";
 }
 
@@ -166,8 +166,8 @@ TEST_F(HostilePolicy, DevZeroIsRefused) {
 TEST_F(HostilePolicy, FileOver16MiBIsRefused) {
     const std::string file =
         write_raw("huge.json", "{\"description\": \"" + std::string(17u << 20, 'a') + "\"}");
-    const std::string line = "command line (--policy " + file + "): error: policy file \"" +
-                             file + "\" is larger than 16777216 bytes";
+    const std::string line = "sandbox: error: --policy " + file + ": policy file \"" + file +
+                             "\" is larger than 16777216 bytes";
     expect_refused(run_with(file), line, line);
 }
 

@@ -81,7 +81,7 @@ if [[ -n $found ]]; then
   [[ $rc -eq 0 ]] && explains_from "$out" "$found" &&
     ok "installed binary finds $found" || fail "installed binary, $found exists: exit $rc: $out"
 else
-  want="command line (--profile shell): error: profile \"shell\" not found
+  want="sandbox: error: --profile shell: profile \"shell\" not found
   hint: searched: $home/.config/sandbox/policies, /etc/sandbox/policies, $policies"
   [[ $rc -eq 125 && $out == "$want" ]] &&
     ok "installed binary searches only installed directories ($policies absent)" ||

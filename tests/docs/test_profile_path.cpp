@@ -163,8 +163,8 @@ TEST_F(ProfilePath, UnknownProfileIsOneErrorWithTheDirectoriesSearched) {
     EXPECT_EQ(r.exit_status, 125) << r.describe();
     EXPECT_EQ(r.out, "");
     const std::vector<std::string> expected{
-        "command line (--profile docs-no-such-profile): error: profile "
-        "\"docs-no-such-profile\" not found",
+        "sandbox: error: --profile docs-no-such-profile: profile \"docs-no-such-profile\" "
+        "not found",
         "  hint: searched: " + path("p1") + ", " + path("p2") + ", " + path("xdg") +
             "/sandbox/policies, /etc/sandbox/policies, " + datadir_policies() + ", " +
             source_root() + "/policies"};

@@ -1,6 +1,9 @@
 // Exit status and error messages: the target's status passes through; the
 // launcher's own failures are 125 (usage, policy, kernel), 126 (cannot execute),
 // 127 (not found), each with a "sandbox: error: " line.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <string>
 
@@ -277,6 +280,23 @@ TEST_F(ExitStatusTest, KeepFdThatIsNotOpenIs125) {
     EXPECT_TRUE(first_err_line(r).starts_with("sandbox: error: ")) << r.describe();
     EXPECT_TRUE(contains(first_err_line(r), "EBADF")) << r.describe();
     EXPECT_FALSE(ran());
+}
+
+// Output that cannot be written is a failure, not a silent exit 0.
+TEST_F(ExitStatusTest, OutputToAFullDeviceIs125) {
+    const int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(full, 3);
+    for (const Args& args : {Args{"--features"}, Args{"--features=json"}, Args{"--version"},
+                             concat({exec_flags(), {"--explain", "--", "true"}})}) {
+        RunOptions options;
+        options.fds = {{1, full}};
+        RunResult r = run_sandbox(args, options);
+        EXPECT_EQ(125, r.exit_status) << args.front() << ": " << r.describe();
+        EXPECT_EQ("sandbox: error: cannot write the output: No space left on device (ENOSPC)",
+                  first_err_line(r))
+            << r.describe();
+    }
+    close(full);
 }
 
 }  // namespace
