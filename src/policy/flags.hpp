@@ -41,13 +41,18 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Parses argv (argv[0] is the program name). Nothing after "--" or after the
-/// first non-option word (COMMAND) is parsed. A leading "~/" in a path value
-/// means $HOME (the shell does not expand "--ro=~/x"); relative paths stay
-/// relative to the working directory.
+/// Parses argv (argv[0] is the program name) with the option table of
+/// flag_table.hpp. Nothing after "--" or after the first non-option word
+/// (COMMAND) is parsed. "--opt value" and "--opt=value" are the same, except
+/// for --explain and --features, whose optional value needs "=". Unknown
+/// options, a missing value, a value given to a flag, an empty item in a comma
+/// list and a single-value option given twice are usage errors; -h/--help
+/// among the options wins over them. A leading "~/" in a path value means
+/// $HOME (the shell does not expand "--ro=~/x"); relative paths stay relative
+/// to the working directory.
 CommandLine parse_command_line(int argc, const char* const* argv, const EnvLookup& env);
 
-/// The --help text.
+/// The --help text, rendered by CLI11 from the option table (help.cpp).
 std::string help_text();
 
 } // namespace sandbox
