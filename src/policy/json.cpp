@@ -2,6 +2,7 @@
 #include "policy/json.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 namespace sandbox::json {
@@ -19,6 +20,24 @@ std::string_view kind_name(Kind kind) {
 }
 
 namespace {
+
+/// True when none of the 8 bytes of `v` ends a plain run in a string: no quote,
+/// backslash, control character (< 0x20) or non-ASCII byte (>= 0x80). SWAR: a
+/// borrow can only mark a byte above one that really matches, so "any" is exact.
+constexpr bool plain8(std::uint64_t v) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t high = 0x8080808080808080ULL;
+    auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & high; };
+    const std::uint64_t below_space_or_high = ((v - ones * 0x20) | v) & high;
+    return (below_space_or_high | has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\'))) == 0;
+}
+static_assert(plain8(0x6867666564636261ULL));   // "abcdefgh"
+static_assert(plain8(0x7e7e7e7e7e7e7e20ULL));   // " ~~~~~~~"
+static_assert(!plain8(0x6867666564632261ULL));  // a quote
+static_assert(!plain8(0x5c67666564636261ULL));  // a backslash last
+static_assert(!plain8(0x686766651f636261ULL));  // a control character
+static_assert(!plain8(0x68676665c3636261ULL));  // a UTF-8 lead byte
+static_assert(!plain8(0x0067666564636261ULL));  // NUL
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -376,6 +395,10 @@ private:
             } else if (b < 0x80) {
                 // A run of plain ASCII is appended at once (policies are mostly paths).
                 std::size_t end = i_ + 1;
+                for (std::uint64_t word = 0; end + 8 <= text_.size(); end += 8) {
+                    std::memcpy(&word, text_.data() + end, 8);
+                    if (!plain8(word)) break;
+                }
                 while (end < text_.size()) {
                     const auto d = static_cast<unsigned char>(text_[end]);
                     if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
