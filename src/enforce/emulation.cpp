@@ -259,7 +259,10 @@ bool same_list(const TidList& a, const TidList& b) {
 void park_siblings(Session& s, int sig, std::chrono::milliseconds timeout, ParkBuffers& b) {
     const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
     const pid_t pid = getpid();
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    // The timeout counts from the end of the first pass, which signals every
+    // thread there is: with thousands of threads on a slow machine that pass
+    // alone can outlast it, and the threads would get no time to park.
+    auto deadline = std::chrono::steady_clock::time_point::max();
     TidList signaled = b.list(b.signaled);
     TidList listed = b.list(b.listed);
     TidList again = b.list(b.again);
@@ -286,6 +289,9 @@ void park_siblings(Session& s, int sig, std::chrono::milliseconds timeout, ParkB
                 }
             }
             waiting.add(tid);
+        }
+        if (deadline == std::chrono::steady_clock::time_point::max()) {
+            deadline = std::chrono::steady_clock::now() + timeout;
         }
         if (tgkill_error != 0) {
             abort_session(s);
