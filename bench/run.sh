@@ -14,6 +14,10 @@
 # --quick: few rounds and small sizes, no bubblewrap/firejail, no package
 # installation, no VM; a smoke test for CI (no timing assertions, but any
 # failing command fails the run).
+#
+# Kernel TSYNC vs. the emulation needs a kernel with the flag: bench/kernel.sh
+# runs bench_all_threads in the patched 6.12 QEMU/TCG guest of kernel/vm-test.sh
+# and writes bench/results/all_threads_vm.md (ratios only; about 6-12 minutes).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +30,7 @@ while (($#)); do
     --quick) quick=1 ;;
     --build) build=$2; shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
