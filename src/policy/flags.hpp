@@ -52,7 +52,7 @@ public:
 /// to the working directory.
 CommandLine parse_command_line(int argc, const char* const* argv, const EnvLookup& env);
 
-/// The --help text, rendered by CLI11 from the option table (help.cpp).
+/// The --help text, rendered from the option table (help.cpp).
 std::string help_text();
 
 } // namespace sandbox

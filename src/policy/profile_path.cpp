@@ -42,10 +42,12 @@ BuildTree running_from_build_tree() {
     // test and benchmark programs below tests/ and bench/) may fall back to the
     // source tree: an installed copy, wherever DESTDIR or the prefix put it,
     // uses the installed directories only.
+    // /proc/self/exe already names the binary by its canonical path: one
+    // readlink instead of canonical()'s one per component.
     std::error_code exe_error, root_error;
-    const auto exe = std::filesystem::canonical("/proc/self/exe", exe_error);
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", exe_error);
     const auto root = std::filesystem::canonical(SANDBOX_BUILD_ROOT, root_error);
-    if (exe_error || root_error) {
+    if (exe_error || root_error || !exe.is_absolute()) {
         return BuildTree::No;
     }
     const auto dir = exe.parent_path();
