@@ -1,6 +1,11 @@
 #include "app/launch.hpp"
 
+#include <malloc.h>
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <utility>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -122,25 +127,41 @@ int kernel_abi() {
     return abi;
 }
 
-/// Is `path` (resolved) inside a rule that grants `right`?
-bool allowed(const ResolvedRules& rules, const std::string& path, AccessFs right) {
+/// The identities (st_dev, st_ino) of `path` and of each directory above it,
+/// innermost first; empty if it cannot be resolved.
+std::vector<std::pair<dev_t, ino_t>> identity_chain(const std::string& path) {
+    std::vector<std::pair<dev_t, ino_t>> chain;
     char* real = realpath(path.c_str(), nullptr);
-    std::string target = real ? real : path;
+    if (real == nullptr) {
+        return chain;
+    }
+    std::string at = real;
     free(real);  // NOLINT(cppcoreguidelines-no-malloc)
+    for (;;) {
+        struct stat st {};
+        if (stat(at.c_str(), &st) == 0) {
+            chain.emplace_back(st.st_dev, st.st_ino);
+        }
+        if (at == "/") {
+            return chain;
+        }
+        const std::size_t slash = at.rfind('/');
+        at.resize(slash == 0 ? 1 : slash);
+    }
+}
+
+/// Is `path` a rule's file, or beneath a rule's directory, that grants
+/// `right`? Compared by identity with what the rules opened: no name per rule.
+bool allowed(const ResolvedRules& rules, const std::string& path, AccessFs right) {
+    const auto chain = identity_chain(path);
     for (const auto& r : rules.rules) {
         if (!r.effective.contains(right)) {
             continue;
         }
-        // Not named on the launch path (see name_resolved_rules); and the
-        // descriptors are closed by now: resolve the rule's name instead.
-        std::string base = r.resolved;
-        if (base.empty()) {
-            char* rule_real = realpath(r.planned.rule.path.c_str(), nullptr);
-            base = rule_real ? rule_real : r.planned.rule.path;
-            free(rule_real);  // NOLINT(cppcoreguidelines-no-malloc)
-        }
-        if (target == base || (r.is_dir && (base == "/" || target.starts_with(base + "/")))) {
-            return true;
+        for (std::size_t i = 0; i < chain.size() && (i == 0 || r.is_dir); ++i) {
+            if (chain[i] == std::pair(r.dev, r.ino)) {
+                return true;
+            }
         }
     }
     return false;
@@ -193,7 +214,7 @@ void print_warnings(const Prepared& p) {
         }
     }
     for (const auto& s : p.resolved.skipped) {
-        spdlog::info("skipped rule for \"{}\": {}", s.planned.rule.path,
+        spdlog::info("skipped rule for \"{}\": {}", s.planned->rule.path,
                      s.error ? describe_errno(s.error) : "no rights left for a file");
     }
 }
@@ -201,6 +222,11 @@ void print_warnings(const Prepared& p) {
 } // namespace
 
 Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
+    // What is allocated from here on lives until execve, and every fresh page
+    // costs a fault (~3 us on the benchmark machine, ~1 KB per rule): take
+    // large blocks (growing rule vectors) from the heap, where freed ones are
+    // reused, instead of fresh mmap()s. 10 000 rules: ~650 faults fewer.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     Prepared p;
     p.policy = load_policy(cl);
     check_keep_fds(cl.keep_fds);
@@ -222,9 +248,13 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
         throw PolicyError(p.plan.diagnostics,
                           fmt::format("the policy cannot be enforced on Landlock ABI {}", p.plan.abi));
     }
-    p.resolved = resolve_rules(p.plan,
-                               cl.ignore_missing ? MissingPaths::Ignore : MissingPaths::Error,
-                               cl.tolerance, pool);
+    PathRuleOptions rules;
+    rules.missing = cl.ignore_missing ? MissingPaths::Ignore : MissingPaths::Error;
+    rules.tolerance = cl.tolerance;
+    rules.naming = cl.action == Action::Explain ? Naming::Resolve : Naming::Skip;
+    Ruleset ruleset = build_ruleset(p.plan, rules, pool);
+    p.ruleset = std::move(ruleset.fd);
+    p.resolved = std::move(ruleset.rules);
     return p;
 }
 
@@ -255,14 +285,13 @@ void log_report(const EnforcementReport& report) {
 
 void launch(const CommandLine& cl, Prepared p) {
     print_warnings(p);
-    UniqueFd ruleset = build_ruleset(p.plan, p.resolved);
     RestrictOptions options;
     options.mode = cl.tsync;
     options.emulation.thread_names = spdlog::should_log(spdlog::level::info);
-    log_report(restrict_process(ruleset.get(), restrict_flags(p.plan), options));
+    log_report(restrict_process(p.ruleset.get(), restrict_flags(p.plan), options));
     // no_new_privs is set on every thread now: the seccomp filter needs no privilege.
     install_tty_guard();
-    ruleset.reset();
+    p.ruleset.reset();
     exec_target(*p.exec, [&](int err) { return exec_hints(p, err); });
 }
 
@@ -293,7 +322,6 @@ int run(const CommandLine& cl) {
         int tsync_errno = 0;
         const bool tsync = probe_tsync(&tsync_errno) == Probe::Yes;
         prepared.enforcement = preview_enforcement(cl.tsync, tsync);
-        name_resolved_rules(prepared.resolved);
         print_explain(prepared, cl.format);
         return 0;
     }

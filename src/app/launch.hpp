@@ -1,6 +1,7 @@
 // The launch sequence as a table of contents:
 //   parse → load policies → exec plan (--add-exec, --ldd) → Landlock plan
-//   → open rule paths → [explain] → ruleset → restrict → exec.
+//   → ruleset (each rule path opened, added, closed) → [explain] → restrict
+//   → exec.
 #pragma once
 
 #include <optional>
@@ -11,6 +12,7 @@
 #include "enforce/ldd.hpp"
 #include "enforce/resolve.hpp"
 #include "enforce/restrict.hpp"
+#include "enforce/unique_fd.hpp"
 #include "enforce/workers.hpp"
 #include "policy/flags.hpp"
 #include "policy/plan.hpp"
@@ -26,12 +28,13 @@ struct Prepared {
     EnforcementPreview enforcement;         ///< for --explain
     std::string kernel_release;
     RulesetPlan plan;
-    ResolvedRules resolved;
+    UniqueFd ruleset;        ///< every rule added
+    ResolvedRules resolved;  ///< what was added, for --explain and exec hints
 };
 
-/// Loads and validates the policy, loads --preload libraries and opens every
-/// rule path (in parallel on `pool`'s workers, if any). Throws PolicyError,
-/// SysError, LaunchError or ExecError.
+/// Loads and validates the policy, loads --preload libraries and builds the
+/// ruleset (rule paths opened and added in parallel on `pool`'s workers, if
+/// any). Throws PolicyError, SysError, LaunchError or ExecError.
 Prepared prepare(const CommandLine& cl, WorkerPool* pool);
 
 /// `--validate`: returns the exit status.

@@ -7,11 +7,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <string_view>
 #include <unordered_map>
 #include <fmt/format.h>
 
+#include "enforce/landlock.hpp"
 #include "enforce/sys_error.hpp"
+#include "enforce/unique_fd.hpp"
 
 namespace sandbox {
 
@@ -25,8 +29,10 @@ int open_rule_path(const std::string& path) {
 namespace {
 
 std::string fd_path(int fd) {
+    char link[32];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     char buf[4096];
-    ssize_t n = readlink(fmt::format("/proc/self/fd/{}", fd).c_str(), buf, sizeof buf);
+    ssize_t n = readlink(link, buf, sizeof buf);
     if (n < 0) {
         return {};
     }
@@ -49,9 +55,9 @@ std::vector<std::string> open_hints(int err, const PlannedPath& p) {
         break;
     case EMFILE:
     case ENFILE:
-        hints.emplace_back("every rule path stays open until the ruleset is built, one "
-                           "descriptor per rule: raise the limit (ulimit -n) or use fewer, "
-                           "broader rules");
+        hints.emplace_back("rule paths are opened one at a time (one per thread with --threads), "
+                           "and the launcher needs a few descriptors of its own: raise the limit "
+                           "(ulimit -n)");
         break;
     default:
         break;
@@ -60,115 +66,130 @@ std::vector<std::string> open_hints(int err, const PlannedPath& p) {
     return hints;
 }
 
-} // namespace
-
-namespace {
-
-/// One rule path, opened and fstat()ed; `error` is the errno of whichever failed.
-struct Opened {
-    UniqueFd fd;
-    struct stat st {};
-    int error = 0;
+/// One distinct rule path: what became of it (its descriptor is closed).
+struct Distinct {
+    std::size_t first = 0;  ///< plan index of its first rule
+    FsAccess rights;        ///< the union of the rights of every rule on it
+    int error = 0;          ///< errno of `failed`
     const char* failed = nullptr;  ///< "open" or "stat"
+    int add_error = 0;             ///< errno of landlock_add_rule
+    bool is_dir = false;
+    dev_t dev = 0;
+    ino_t ino = 0;
 };
 
-Opened open_and_stat(const std::string& path) {
-    Opened o;
-    o.fd = UniqueFd(open_rule_path(path));
-    if (!o.fd.valid()) {
-        o.error = errno;
-        o.failed = "open";
-    } else if (fstat(o.fd.get(), &o.st) != 0) {
-        o.error = errno;
-        o.failed = "stat";
-    }
-    return o;
-}
+/// Identical paths are opened once: 100 000 rules on one directory need one
+/// open, not 100 000.
+struct Grouped {
+    std::vector<std::uint32_t> id;  ///< plan index -> index into `distinct`
+    std::vector<Distinct> distinct;
+};
 
-/// For each path, the index of its first occurrence (itself if it is the first).
-std::vector<std::size_t> first_occurrences(const std::vector<PlannedPath>& paths) {
-    std::unordered_map<std::string_view, std::size_t> seen;
-    std::vector<std::size_t> first(paths.size());
+Grouped group_paths(const std::vector<PlannedPath>& paths) {
+    Grouped g;
+    g.id.reserve(paths.size());
+    std::unordered_map<std::string_view, std::uint32_t> seen;  // path -> index into distinct
+    seen.reserve(paths.size());
     for (std::size_t i = 0; i < paths.size(); ++i) {
-        first[i] = seen.try_emplace(paths[i].rule.path, i).first->second;
+        const auto [at, added] =
+            seen.try_emplace(paths[i].rule.path, static_cast<std::uint32_t>(g.distinct.size()));
+        if (added) {
+            g.distinct.emplace_back().first = i;
+        }
+        g.id.push_back(at->second);
+        Distinct& d = g.distinct[at->second];
+        d.rights = d.rights.with(paths[i].granted);
     }
-    return first;
+    return g;
 }
 
-/// Opens each distinct path once: 100 000 rules on one directory need one
-/// descriptor, not 100 000. Repeats get the first one's stat and error.
-std::vector<Opened> open_all(const std::vector<PlannedPath>& paths,
-                             const std::vector<std::size_t>& first, WorkerPool* pool) {
-    std::vector<Opened> opened(paths.size());
-    auto job = [&](std::size_t i) {
-        if (first[i] == i) {
-            opened[i] = open_and_stat(paths[i].rule.path);
-        }
-    };
-    if (pool != nullptr && pool->size() > 0) {
-        pool->for_each(paths.size(), job);
-    } else {
-        for (std::size_t i = 0; i < paths.size(); ++i) {
-            job(i);
-        }
+/// The rights a rule on this path is added with: no directory-only ones on a file.
+FsAccess effective(const Distinct& d, FsAccess granted) {
+    return d.is_dir ? granted : mask_for_file(granted);
+}
+
+/// open → fstat → add_rule → close, for one distinct path. Must not throw
+/// (it runs on pool workers): failures are recorded, reported in plan order.
+void open_and_add(int ruleset, const std::string& path, Distinct& d, std::string* name) {
+    UniqueFd fd(open_rule_path(path));
+    struct stat st {};
+    if (!fd.valid()) {
+        d.error = errno;
+        d.failed = "open";
+        return;
     }
-    return opened;
+    if (fstat(fd.get(), &st) != 0) {
+        d.error = errno;
+        d.failed = "stat";
+        return;
+    }
+    d.is_dir = S_ISDIR(st.st_mode);
+    d.dev = st.st_dev;
+    d.ino = st.st_ino;
+    if (name != nullptr) {
+        *name = fd_path(fd.get());
+    }
+    const FsAccess rights = effective(d, d.rights);
+    if (rights.empty()) {
+        return;  // every rule on it is skipped (no rights left for a file)
+    }
+    uapi::PathBeneathAttr attr;
+    attr.allowed_access = rights.bits();
+    attr.parent_fd = fd.get();
+    if (landlock::add_path_rule(ruleset, attr) != 0) {
+        d.add_error = errno;
+    }
 }
 
 } // namespace
 
-ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing, Tolerance tolerance,
-                            WorkerPool* pool) {
-    ResolvedRules out;
-    out.rules.reserve(plan.paths.size());
-    const std::vector<std::size_t> first = first_occurrences(plan.paths);
-    std::vector<Opened> opened = open_all(plan.paths, first, pool);
-    std::vector<int> rule_index(plan.paths.size(), -1);  // plan index -> out.rules index
-    for (std::size_t i = 0; i < plan.paths.size(); ++i) {
-        const PlannedPath& p = plan.paths[i];
-        if (first[i] != i) {
-            opened[i].st = opened[first[i]].st;
-            opened[i].error = opened[first[i]].error;
-            opened[i].failed = opened[first[i]].failed;
+ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
+                             const PathRuleOptions& options, WorkerPool* pool) {
+    const std::vector<PlannedPath>& paths = plan.paths;
+    Grouped g = group_paths(paths);
+    std::vector<std::string> names;  // per distinct path, with Naming::Resolve
+    if (options.naming == Naming::Resolve) {
+        names.resize(g.distinct.size());
+    }
+    auto job = [&](std::size_t k) {
+        Distinct& d = g.distinct[k];
+        open_and_add(ruleset, paths[d.first].rule.path, d, names.empty() ? nullptr : &names[k]);
+    };
+    if (pool != nullptr && pool->size() > 0) {
+        pool->for_each(g.distinct.size(), job);
+    } else {
+        for (std::size_t k = 0; k < g.distinct.size(); ++k) {
+            job(k);
         }
-        Opened& o = opened[i];
-        if (o.error != 0) {
-            if (o.error == ENOENT && (p.rule.optional || missing == MissingPaths::Ignore)) {
-                out.skipped.push_back({p, o.error});
+    }
+
+    // Checks and results in plan order; nothing is enforced if one throws.
+    ResolvedRules out;
+    out.rules.reserve(paths.size());
+    const PlannedPath* refused = nullptr;  // the first rule the kernel refused
+    const Distinct* refused_path = nullptr;
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+        const PlannedPath& p = paths[i];
+        const Distinct& d = g.distinct[g.id[i]];
+        if (d.error != 0) {
+            if (d.error == ENOENT &&
+                (p.rule.optional || options.missing == MissingPaths::Ignore)) {
+                out.skipped.push_back({&p, d.error});
                 continue;
             }
-            throw SysError(o.error,
-                           fmt::format("cannot {} \"{}\" for a rule", o.failed, p.rule.path),
-                           open_hints(o.error, p));
+            throw SysError(d.error,
+                           fmt::format("cannot {} \"{}\" for a rule", d.failed, p.rule.path),
+                           open_hints(d.error, p));
         }
-        ResolvedRule r{p, std::move(o.fd), -1, {}, S_ISDIR(o.st.st_mode), p.granted, {}};
-        if (first[i] != i) {
-            r.same_as = rule_index[first[i]];
-            if (r.same_as < 0) {  // the first one was skipped (no rights left for a file)
-                Opened again = open_and_stat(p.rule.path);
-                if (again.error == 0 && S_ISDIR(again.st.st_mode) != r.is_dir) {
-                    again.error = ESTALE;
-                    again.failed = "reopen";
-                }
-                if (again.error != 0) {
-                    throw SysError(again.error,
-                                   fmt::format("cannot {} \"{}\" for a rule", again.failed,
-                                               p.rule.path),
-                                   open_hints(again.error, p));
-                }
-                r.fd = std::move(again.fd);
-            }
-        }
-        if (!r.is_dir) {
-            r.effective = mask_for_file(p.granted);
-            r.masked = p.granted.without(r.effective);
-        }
+        ResolvedRule r{&p, names.empty() ? std::string() : names[g.id[i]], d.is_dir, d.dev, d.ino,
+                       effective(d, p.granted), {}};
+        r.masked = p.granted.without(r.effective);
         if (!r.masked.empty() && p.rule.origin == RightsOrigin::Explicit) {
             std::string message =
                 fmt::format("\"{}\" is not a directory, but its rule names directory-only "
                             "rights: {}",
                             p.rule.path, join_right_names(r.masked));
-            if (tolerance == Tolerance::Strict) {
+            if (options.tolerance == Tolerance::Strict) {
                 throw LaunchError(message, {fmt::format("the rule comes from {}",
                                                         p.rule.source.to_string()),
                                             "drop those rights or name the parent directory"});
@@ -176,23 +197,23 @@ ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing, Toler
             out.diagnostics.warning(p.rule.source, message + " (dropped: --best-effort)");
         }
         if (r.effective.empty()) {
-            out.skipped.push_back({p, 0});
+            out.skipped.push_back({&p, 0});
             continue;
         }
-        if (r.same_as < 0 && rule_index[first[i]] < 0) {
-            rule_index[first[i]] = static_cast<int>(out.rules.size());  // holds the fd
+        if (d.add_error != 0 && refused == nullptr) {
+            refused = &p;
+            refused_path = &d;
         }
         out.rules.push_back(std::move(r));
     }
-    return out;
-}
-
-void name_resolved_rules(ResolvedRules& rules) {
-    for (auto& r : rules.rules) {
-        const int fd = r.same_as >= 0 ? rules.rules[static_cast<std::size_t>(r.same_as)].fd.get()
-                                      : r.fd.get();
-        r.resolved = fd_path(fd);
+    if (refused != nullptr) {
+        throw SysError(refused_path->add_error,
+                       fmt::format("cannot add the rule for \"{}\" ({})", refused->rule.path,
+                                   join_right_names(effective(*refused_path,
+                                                              refused_path->rights))),
+                       {fmt::format("the rule comes from {}", refused->rule.source.to_string())});
     }
+    return out;
 }
 
 } // namespace sandbox

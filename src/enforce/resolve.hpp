@@ -1,31 +1,36 @@
-// Opens every rule path once (openat2 + RESOLVE_NO_MAGICLINKS, O_PATH |
-// O_CLOEXEC), fstat()s that same descriptor, and masks directory-only rights
-// on files. The descriptors are what the rules are added on: the name is
-// never looked up twice.
+// Adds the path rules to a ruleset, streaming: each distinct rule path is
+// opened (openat2 + RESOLVE_NO_MAGICLINKS, O_PATH | O_CLOEXEC), fstat()ed on
+// that same descriptor, masked (directory-only rights removed on files), added
+// with landlock_add_rule and closed right away. The name is never looked up
+// twice, and no more than one rule descriptor per thread is open at a time:
+// the rule count is not bounded by RLIMIT_NOFILE.
 #pragma once
 
-#include <optional>
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
-#include "enforce/unique_fd.hpp"
 #include "enforce/workers.hpp"
 #include "policy/plan.hpp"
 
 namespace sandbox {
 
+/// A rule that was added: what --explain and the exec hints need of it.
+/// `planned` points into the RulesetPlan's paths, which must outlive it (a
+/// moved vector keeps its elements in place).
 struct ResolvedRule {
-    PlannedPath planned;
-    UniqueFd fd;       ///< invalid when `same_as` names the rule that holds it
-    int same_as = -1;  ///< index of an earlier rule with the same path: its fd is used
-    std::string resolved;  ///< what the descriptor points at; empty until name_resolved_rules()
+    const PlannedPath* planned = nullptr;
+    std::string resolved;  ///< what the descriptor pointed at; only with Naming::Resolve
     bool is_dir = false;
+    dev_t dev = 0;  ///< the identity of what was opened (fstat)
+    ino_t ino = 0;
     FsAccess effective;  ///< rights the rule is added with
     FsAccess masked;     ///< directory-only rights removed because it is a file
 };
 
 struct SkippedRule {
-    PlannedPath planned;
+    const PlannedPath* planned = nullptr;  ///< as in ResolvedRule
     int error = 0;  ///< ENOENT, ...
 };
 
@@ -37,16 +42,27 @@ struct ResolvedRules {
 
 enum class MissingPaths { Error, Ignore };
 
-/// Throws SysError for a path that cannot be opened (unless it may be
-/// skipped), for magic links, and LaunchError for explicitly named
-/// directory-only rights on a file (unless best-effort).
-/// With a pool, the paths are opened in parallel on its workers.
-ResolvedRules resolve_rules(const RulesetPlan& plan, MissingPaths missing,
-                            Tolerance tolerance, WorkerPool* pool = nullptr);
+/// Naming::Resolve reads /proc/self/fd/N for each path while it is open (for
+/// --explain); the launch path skips that: one readlink per rule, for nothing
+/// the kernel needs.
+enum class Naming { Skip, Resolve };
 
-/// Fills in ResolvedRule::resolved from /proc/self/fd, for --explain. The
-/// launch path skips it: one readlink per rule, for nothing the kernel needs.
-void name_resolved_rules(ResolvedRules& rules);
+struct PathRuleOptions {
+    MissingPaths missing = MissingPaths::Error;
+    Tolerance tolerance = Tolerance::Strict;
+    Naming naming = Naming::Skip;
+};
+
+/// Adds every path rule of `plan` to `ruleset`. Identical paths are opened
+/// once and added once, with the union of their rights (what the kernel makes
+/// of repeated rules on one inode anyway).
+/// Throws SysError for a path that cannot be opened (unless it may be
+/// skipped), for magic links and for a rule the kernel refuses, and
+/// LaunchError for explicitly named directory-only rights on a file (unless
+/// best-effort); errors are reported for the first failing rule in plan order.
+/// With a pool, the paths are opened and added in parallel on its workers.
+ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
+                             const PathRuleOptions& options, WorkerPool* pool = nullptr);
 
 /// openat2(AT_FDCWD, path, O_PATH|O_CLOEXEC, RESOLVE_NO_MAGICLINKS); -1 + errno.
 int open_rule_path(const std::string& path);

@@ -9,13 +9,14 @@
 
 namespace sandbox {
 
-UniqueFd build_ruleset(const RulesetPlan& plan, const ResolvedRules& rules) {
+Ruleset build_ruleset(const RulesetPlan& plan, const PathRuleOptions& options,
+                      WorkerPool* pool) {
     uapi::RulesetAttr attr;
     attr.handled_access_fs = plan.handled_fs.bits();
     attr.handled_access_net = plan.handled_net.bits();
     attr.scoped = plan.scoped.bits();
-    UniqueFd ruleset(landlock::create_ruleset(attr, sizeof attr));
-    if (!ruleset.valid()) {
+    Ruleset ruleset{UniqueFd(landlock::create_ruleset(attr, sizeof attr)), {}};
+    if (!ruleset.fd.valid()) {
         const int err = errno;
         std::vector<std::string> hints;
         if (err == ENOSYS || err == EOPNOTSUPP) {
@@ -23,24 +24,12 @@ UniqueFd build_ruleset(const RulesetPlan& plan, const ResolvedRules& rules) {
         }
         throw SysError(err, "cannot create the Landlock ruleset", hints);
     }
-    for (const auto& r : rules.rules) {
-        uapi::PathBeneathAttr path;
-        path.allowed_access = r.effective.bits();
-        path.parent_fd = r.same_as >= 0 ? rules.rules[static_cast<std::size_t>(r.same_as)].fd.get()
-                                        : r.fd.get();
-        if (landlock::add_path_rule(ruleset.get(), path) != 0) {
-            throw SysError(errno,
-                           fmt::format("cannot add the rule for \"{}\" ({})", r.planned.rule.path,
-                                       join_right_names(r.effective)),
-                           {fmt::format("the rule comes from {}",
-                                        r.planned.rule.source.to_string())});
-        }
-    }
+    ruleset.rules = add_path_rules(ruleset.fd.get(), plan, options, pool);
     for (const auto& port : plan.ports) {
         uapi::NetPortAttr net;
         net.allowed_access = NetAccess{port.right}.bits();
         net.port = port.port;
-        if (landlock::add_port_rule(ruleset.get(), net) != 0) {
+        if (landlock::add_port_rule(ruleset.fd.get(), net) != 0) {
             throw SysError(errno,
                            fmt::format("cannot add the rule for TCP port {} ({})", port.port,
                                        info(port.right).name),
