@@ -23,6 +23,22 @@ protected:
     Args denied_marker() const {
         return {"--", probe_bin(), "write-file", path("denied/marker"), "ran"};
     }
+    // Under `prlimit --nofile=LIMIT sandbox exec_flags() ARGS -- probe read`:
+    // reading `inside` is OK (and nothing on stderr), reading `outside` is EACCES.
+    void expect_reads(const std::string& limit, const Args& args, const std::string& inside,
+                      const std::string& outside) {
+        auto probe_read = [&](const std::string& file) {
+            return run(concat({{"/usr/bin/prlimit", "--nofile=" + limit, "--", sandbox_bin()},
+                               exec_flags(), args, {"--", probe_bin(), "read", file}}));
+        };
+        RunResult in = probe_read(inside);
+        EXPECT_EQ(0, in.exit_status) << in.describe();
+        EXPECT_EQ("OK\n", in.out);
+        EXPECT_EQ("", in.err);
+        RunResult out = probe_read(outside);
+        EXPECT_EQ(1, out.exit_status) << out.describe();
+        EXPECT_EQ("EACCES\n", out.out);
+    }
 };
 
 // ulimit -n 32 (prlimit sets RLIMIT_NOFILE before exec) with 1000 directory
@@ -36,17 +52,7 @@ TEST_F(Limits, ThousandRulesWithThirtyTwoDescriptors) {
     }
     make_file("r/777/inside", "x");
     make_file("denied/outside", "x");
-    auto probe_read = [&](const std::string& file) {
-        return run(concat({{"/usr/bin/prlimit", "--nofile=32", "--", sandbox_bin()},
-                           exec_flags(), rules, {"--", probe_bin(), "read", file}}));
-    };
-    RunResult in = probe_read(path("r/777/inside"));
-    EXPECT_EQ(0, in.exit_status) << in.describe();
-    EXPECT_EQ("OK\n", in.out);
-    EXPECT_EQ("", in.err);
-    RunResult out = probe_read(path("denied/outside"));
-    EXPECT_EQ(1, out.exit_status) << out.describe();
-    EXPECT_EQ("EACCES\n", out.out);
+    expect_reads("32", rules, path("r/777/inside"), path("denied/outside"));
     RunResult write = run(concat({{"/usr/bin/prlimit", "--nofile=32", "--", sandbox_bin()},
                                   exec_flags(), rules, denied_marker()}));
     EXPECT_EQ(1, write.exit_status) << write.describe();
@@ -171,18 +177,8 @@ TEST_F(Limits, HundredThousandDistinctPathsWithSixtyFourDescriptors) {
     make_file("t/99/9999/inside", "x");
     make_file("denied/outside", "x");
     for (const Args& threads : {Args{}, Args{"--threads", "2"}}) {
-        auto probe_read = [&](const std::string& file) {
-            return run(concat({{"/usr/bin/prlimit", "--nofile=64", "--", sandbox_bin()},
-                               exec_flags(), threads, {"--policy", path("big.json")},
-                               {"--", probe_bin(), "read", file}}));
-        };
-        RunResult in = probe_read(path("t/99/9999/inside"));
-        EXPECT_EQ(0, in.exit_status) << in.describe();
-        EXPECT_EQ("OK\n", in.out);
-        EXPECT_EQ("", in.err);
-        RunResult out = probe_read(path("denied/outside"));
-        EXPECT_EQ(1, out.exit_status) << out.describe();
-        EXPECT_EQ("EACCES\n", out.out);
+        expect_reads("64", concat({threads, {"--policy", path("big.json")}}),
+                     path("t/99/9999/inside"), path("denied/outside"));
     }
 }
 

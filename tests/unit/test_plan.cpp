@@ -2,27 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "policy/plan.hpp"
+#include "rule_builders.hpp"
 
 namespace sandbox {
 namespace {
-
-PathRule group_rule(const std::string& path, Group g) {
-    PathRule r;
-    r.path = path;
-    r.access = group_rights(g);
-    r.group = g;
-    r.source = {"", 0, 0, "--" + std::string(group_name(g))};
-    return r;
-}
-
-PathRule explicit_rule(const std::string& path, FsAccess access) {
-    PathRule r;
-    r.path = path;
-    r.access = access;
-    r.origin = RightsOrigin::Explicit;
-    r.source = {"p.json", 3, 5, {}};
-    return r;
-}
 
 Policy base_policy() {
     Policy p;

@@ -28,27 +28,10 @@
 #include "enforce/sys_error.hpp"
 #include "enforce/workers.hpp"
 #include "policy/plan.hpp"
+#include "rule_builders.hpp"
 
 namespace sandbox {
 namespace {
-
-PathRule group_rule(const std::string& path, Group g) {
-    PathRule r;
-    r.path = path;
-    r.access = group_rights(g);
-    r.group = g;
-    r.source = {"", 0, 0, "--" + std::string(group_name(g))};
-    return r;
-}
-
-PathRule explicit_rule(const std::string& path, FsAccess access) {
-    PathRule r;
-    r.path = path;
-    r.access = access;
-    r.origin = RightsOrigin::Explicit;
-    r.source = {"p.json", 3, 5, {}};
-    return r;
-}
 
 /// Runs `body` in a forked child; its return value is the exit status.
 int in_child(const std::function<int()>& body) {
