@@ -5,11 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <array>
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 
 #include "enforce/landlock.hpp"
+#include "enforce/unique_fd.hpp"
 
 namespace sandbox {
 
@@ -60,13 +62,18 @@ Probe probe_tsync(int* answer_errno) {
 
 namespace {
 
+/// The first line of a small file (/sys/kernel/security/lsm), read with one
+/// read() (no iostreams: they would link libstdc++'s locale machinery into
+/// the static launcher).
 std::optional<std::string> read_first_line(const char* path) {
-    std::ifstream in(path);
-    std::string line;
-    if (!in || !std::getline(in, line)) {
+    const UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+    std::array<char, 4096> buf{};
+    const ssize_t n = fd.get() < 0 ? -1 : read(fd.get(), buf.data(), buf.size());
+    if (n <= 0) {
         return std::nullopt;
     }
-    return line;
+    const std::string_view text(buf.data(), static_cast<std::size_t>(n));
+    return std::string(text.substr(0, text.find('\n')));
 }
 
 /// A process inside a Landlock domain cannot ptrace-read a process outside

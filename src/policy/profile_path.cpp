@@ -1,9 +1,11 @@
 #include "policy/profile_path.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include <filesystem>
-#include <system_error>
+#include <array>
+#include <cstdlib>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -37,26 +39,49 @@ std::vector<std::string> profile_search_path(const EnvLookup& env, BuildTree bui
     return dirs;
 }
 
+// std::filesystem is avoided here and everywhere in the launcher: its
+// operations pull libstdc++'s iostream and locale machinery into the static
+// binary (tens of KB of vtables the loader must relocate at every start).
+std::optional<std::string> executable_path() {
+    // /proc/self/exe already names the binary by its canonical path: one
+    // readlink instead of a canonicalisation walk.
+    std::array<char, 4096> buf{};
+    const ssize_t n = readlink("/proc/self/exe", buf.data(), buf.size());
+    if (n <= 0 || static_cast<std::size_t>(n) >= buf.size() || buf[0] != '/') {
+        return std::nullopt;
+    }
+    return std::string(buf.data(), static_cast<std::size_t>(n));
+}
+
+std::optional<std::string> build_root() {
+    const std::unique_ptr<char, decltype(&std::free)> root(realpath(SANDBOX_BUILD_ROOT, nullptr),
+                                                           &std::free);
+    if (!root) {
+        return std::nullopt;
+    }
+    return std::string(root.get());
+}
+
 BuildTree running_from_build_tree() {
     // Only a binary inside this build directory (the launcher at its root,
     // test and benchmark programs below tests/ and bench/) may fall back to the
     // source tree: an installed copy, wherever DESTDIR or the prefix put it,
     // uses the installed directories only.
-    // /proc/self/exe already names the binary by its canonical path: one
-    // readlink instead of canonical()'s one per component.
-    std::error_code exe_error, root_error;
-    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", exe_error);
-    const auto root = std::filesystem::canonical(SANDBOX_BUILD_ROOT, root_error);
-    if (exe_error || root_error || !exe.is_absolute()) {
+    const auto exe = executable_path();
+    if (!exe) {
         return BuildTree::No;
     }
-    const auto dir = exe.parent_path();
-    if (dir == root) {
+    const auto root = build_root();
+    if (!root) {
+        return BuildTree::No;
+    }
+    const std::string_view dir = std::string_view(*exe).substr(0, exe->rfind('/'));
+    if (dir == *root) {
         return BuildTree::Yes;
     }
-    for (const char* sub : {"tests", "bench"}) {
-        const auto rel = dir.lexically_relative(root / sub);
-        if (!rel.empty() && *rel.begin() != "..") {
+    for (const char* sub : {"/tests", "/bench"}) {
+        const std::string below = *root + sub;
+        if (dir == below || dir.starts_with(below + "/")) {
             return BuildTree::Yes;
         }
     }

@@ -18,6 +18,14 @@ enum class BuildTree { No, Yes };
 /// in order. Pure: the environment is passed in.
 std::vector<std::string> profile_search_path(const EnvLookup& env, BuildTree build_tree);
 
+/// The running executable's canonical path (/proc/self/exe); nullopt when
+/// unknown (no /proc).
+std::optional<std::string> executable_path();
+
+/// This build directory (SANDBOX_BUILD_ROOT), canonical; nullopt when it no
+/// longer exists.
+std::optional<std::string> build_root();
+
 /// Whether the running binary is this build directory's launcher, or a test or
 /// benchmark program below it (an installed copy never is).
 BuildTree running_from_build_tree();
