@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "app/dynamic_launcher.hpp"
 #include "app/launch.hpp"
 #include "app/log.hpp"
 #include "enforce/sys_error.hpp"
@@ -77,6 +78,11 @@ int run_main(int argc, char** argv) {
     using namespace sandbox;
     try {
         CommandLine cl = parse_command_line(argc, argv, process_environment());
+#ifdef SANDBOX_STATIC_LAUNCHER
+        if (!cl.preload.empty()) {
+            exec_dynamic_launcher(SANDBOX_HELPER_NAME, SANDBOX_HELPER_FROM_BINDIR, argv);
+        }
+#endif
         setup_logging(cl.log_level);
         return run(cl);
     } catch (const UsageError& e) {

@@ -5,10 +5,11 @@
 # program under the shipped "shell" profile; without it, run from outside the
 # build tree, it searches only the user's, /etc's and the compiled-in data
 # directory (never the source tree) and says so in the error hint when the
-# compiled-in directory does not have the profile.
-# Usage: install.sh BUILD_ROOT SOURCE_ROOT PREFIX BINDIR DATADIR MANDIR
+# compiled-in directory does not have the profile. A static sandbox comes with
+# LIBEXECDIR/sandbox/sandbox-dynamic, which it runs for --preload.
+# Usage: install.sh BUILD_ROOT SOURCE_ROOT PREFIX BINDIR DATADIR MANDIR LIBEXECDIR STATIC
 set -u
-build=$1 src=$2 prefix=$3 bindir=$4 datadir=$5 mandir=$6
+build=$1 src=$2 prefix=$3 bindir=$4 datadir=$5 mandir=$6 libexecdir=$7 static=$8
 status=0
 fail() { echo "FAIL: $*"; status=1; }
 ok() { echo "ok: $*"; }
@@ -17,6 +18,7 @@ under_prefix() { [[ $1 == /* ]] && echo "$1" || echo "$prefix/$1"; }
 bindir=$(under_prefix "$bindir")
 datadir=$(under_prefix "$datadir")
 mandir=$(under_prefix "$mandir")
+libexecdir=$(under_prefix "$libexecdir")
 
 D=$(mktemp -d /tmp/sandbox-destdir-XXXXXX)
 trap 'rm -rf "$D"' EXIT
@@ -31,6 +33,7 @@ policies="$datadir/sandbox/policies"
 expected=$(
   {
     echo "$bindir/sandbox"
+    [[ $static == true ]] && echo "$libexecdir/sandbox/sandbox-dynamic"
     for f in "$src"/policies/*; do echo "$policies/${f##*/}"; done
     echo "$mandir/man1/sandbox.1"
     echo "$mandir/man5/sandbox-policy.5"
@@ -62,6 +65,14 @@ out=$(run SANDBOX_POLICY_PATH="$D$policies" "$D$bindir/sandbox" --profile shell 
 rc=$?
 [[ $rc -eq 0 && $out == installed-ok ]] && ok "installed sandbox --profile shell runs sh" ||
   fail "installed sandbox --profile shell: exit $rc: $out"
+
+# --preload: a static sandbox runs the installed sandbox-dynamic, which loads
+# the library and puts its resolved path into the command's LD_PRELOAD.
+out=$(run SANDBOX_POLICY_PATH="$D$policies" "$D$bindir/sandbox" --profile shell \
+      --preload libm.so.6 -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+rc=$?
+[[ $rc -eq 0 && $out == /*/libm.so.6 ]] && ok "installed sandbox --preload libm.so.6 runs ($out)" ||
+  fail "installed sandbox --preload libm.so.6: exit $rc: $out"
 
 # "policy files: FIRST, ..." in --explain starts with FIRST.
 explains_from() { grep -F "policy files: $2, " <<<"$1" | grep -q '^policy files: '; }

@@ -60,10 +60,27 @@ std::string auto_method(std::size_t threads) {
     return threads == 1 ? "single thread" : "emulation";
 }
 
-// The launcher's main thread is named after its executable (comm: 15 bytes).
-std::string launcher_comm() {
-    return std::filesystem::path(sandbox_bin()).filename().string().substr(0, 15);
+std::string comm_of(const std::string& executable) {
+    return std::filesystem::path(executable).filename().string().substr(0, 15);
 }
+
+// The launcher's main thread is named after its executable (comm: 15 bytes).
+std::string launcher_comm() { return comm_of(sandbox_bin()); }
+
+// With --preload a statically linked sandbox runs sandbox-dynamic
+// (SANDBOX_DYNAMIC_BIN; the same binary when sandbox is dynamic itself).
+const std::string& dynamic_bin() {
+    static const std::string value = [] {
+        const char* v = std::getenv("SANDBOX_DYNAMIC_BIN");
+        if (v == nullptr || *v == '\0') {
+            throw std::runtime_error("SANDBOX_DYNAMIC_BIN is not set: run the tests with meson test");
+        }
+        return std::string(v);
+    }();
+    return value;
+}
+std::string preload_launcher_comm() { return comm_of(dynamic_bin()); }
+bool static_launcher() { return dynamic_bin() != sandbox_bin(); }
 
 // PREFIX0 .. PREFIX(count-1).
 Names numbered(int count, const std::string& prefix) {
@@ -78,6 +95,13 @@ Names numbered(int count, const std::string& prefix) {
 Names thread_names(int count, const std::string& prefix, Names more = {}) {
     more.insert(launcher_comm());
     more.merge(numbered(count, prefix));
+    return more;
+}
+
+// The same for a launch with --preload: preload-0 .. preload-(count-1).
+Names preload_names(int count, Names more = {}) {
+    more.insert(preload_launcher_comm());
+    more.merge(numbered(count, "preload-"));
     return more;
 }
 
@@ -487,7 +511,7 @@ TEST_F(ThreadsTest, PreloadedLibraryThreadsAreRestrictedAndTheTargetLoadsIt) {
     const std::string lib = preload_copy();
     make_file("lib/sibling", "not allowed\n");
     // The library's own directory stays denied: the rule is on the file.
-    expect_confined({"--preload", lib}, auto_method(5), thread_names(4, "preload-"),
+    expect_confined({"--preload", lib}, auto_method(5), preload_names(4),
                     with_env(preload_env(4, Signals::Deliverable)), path("lib/sibling"));
 
     RunResult r = run_probe({"--preload", lib, "--ro", path("allowed")},
@@ -497,7 +521,7 @@ TEST_F(ThreadsTest, PreloadedLibraryThreadsAreRestrictedAndTheTargetLoadsIt) {
     // Loaded once by the launcher and once by the target, which needed the
     // policy's rule for it (no --ro covers lib/).
     const std::vector<std::string> expected{
-        "threads_preload: loaded in " + launcher_comm() + ", 4 thread(s)",
+        "threads_preload: loaded in " + preload_launcher_comm() + ", 4 thread(s)",
         "threads_preload: loaded in probe, 4 thread(s)"};
     EXPECT_EQ(expected, announcements(r)) << r.describe();
     EXPECT_FALSE(contains(r.err, "cannot be preloaded")) << r.describe();
@@ -506,7 +530,7 @@ TEST_F(ThreadsTest, PreloadedLibraryThreadsAreRestrictedAndTheTargetLoadsIt) {
 TEST_F(ThreadsTest, PreloadedAndWorkerThreadsAreRestrictedTogether) {
     const std::string lib = preload_copy();
     expect_confined({"--preload", lib, "--threads", "4"}, auto_method(9),
-                    thread_names(4, "preload-", numbered(4, "sandbox-w")),
+                    preload_names(4, numbered(4, "sandbox-w")),
                     with_env(preload_env(4, Signals::Deliverable)));
 }
 
@@ -517,7 +541,7 @@ TEST_F(ThreadsTest, ThreadsCreatedWhileParkingAreRestrictedToo) {
     const std::string lib = preload_copy();
     const auto env = preload_env(8, Signals::Deliverable, {"PRELOAD_CHURN=1"});
     auto known = [](const std::string& name) {
-        return name == launcher_comm() || name == "churn" ||
+        return name == preload_launcher_comm() || name == "churn" ||
                (name.starts_with("preload-") && number(name.substr(8)) >= 0);
     };
     for (int i = 0; i < 10; ++i) {
@@ -538,7 +562,7 @@ TEST_F(ThreadsTest, ThreadsCreatedWhileParkingAreRestrictedToo) {
             EXPECT_TRUE(known(t.name)) << "unknown thread " << t.name;
             names.insert(t.name);
         }
-        for (const auto& name : thread_names(8, "preload-")) {
+        for (const auto& name : preload_names(8)) {
             EXPECT_NE(0U, names.count(name))
                 << "run " << i << ": no thread " << name << "; " << r.describe();
         }
@@ -570,7 +594,7 @@ TEST_F(ThreadsTest, ThreadsStoppedInsideMallocDoNotHangTheLaunch) {
         ASSERT_FALSE(r.timed_out) << "run " << i << " hung; " << r.describe();
         ASSERT_EQ(0, r.exit_status) << "run " << i << ": " << r.describe();
         ASSERT_EQ("OK", probe_answer(r)) << "run " << i << ": " << r.describe();
-        ASSERT_TRUE(enforced_as(r, auto_method(33), thread_names(32, "preload-")))
+        ASSERT_TRUE(enforced_as(r, auto_method(33), preload_names(32)))
             << "run " << i;
     }
 }
@@ -583,6 +607,18 @@ TEST_F(ThreadsTest, ThreadsStartedBeforeMainAreRestrictedToo) {
     const auto env = preload_env(4, Signals::Deliverable,
                                  {"LD_PRELOAD=" + preload_real(),
                                   "ASAN_OPTIONS=verify_asan_link_order=0"});
+    if (static_launcher()) {
+        // A static launcher loads nothing from LD_PRELOAD: it has no thread
+        // but its own, and the target still gets the library.
+        expect_confined({"--ro", preload_real()}, auto_method(1), thread_names(0, ""),
+                        with_env(env));
+        RunResult r = run_probe({"--ro", preload_real(), "--ro", path("allowed")},
+                                {"read", path("allowed/file")}, with_env(env));
+        EXPECT_EQ("OK", probe_answer(r)) << r.describe();
+        const std::vector<std::string> loaded{"threads_preload: loaded in probe, 4 thread(s)"};
+        EXPECT_EQ(loaded, announcements(r)) << r.describe();
+        return;
+    }
     expect_confined({"--ro", preload_real()}, auto_method(5), thread_names(4, "preload-"),
                     with_env(env));
 }
@@ -606,7 +642,7 @@ TEST_F(ThreadsTest, NoFreeRealTimeSignalRefusesEmulation) {
     // One thread needs no signal.
     std::vector<std::string> no_threads = environment_with(
         {"PRELOAD_TAKE_RT_SIGNALS=1"}, {"LD_PRELOAD", "PRELOAD_START_THREADS"});
-    expect_confined({"--preload", lib}, auto_method(1), thread_names(0, ""),
+    expect_confined({"--preload", lib}, auto_method(1), preload_names(0),
                     with_env(no_threads));
 }
 
@@ -634,6 +670,68 @@ TEST_F(ThreadsTest, PreloadComesFirstInTheTargetsLdPreloadAsAResolvedPath) {
                             "LD_PRELOAD=" + preload_real() + ":" + other))
         << "expected LD_PRELOAD=" << preload_real() << ":" << other << "; " << both.describe();
     EXPECT_FALSE(contains(both.err, "cannot be preloaded")) << both.describe();
+}
+
+// The launcher as installed: BIN/sandbox, and (when sandbox is static)
+// BIN/FROM_BINDIR = sandbox-dynamic, copied into the test directory.
+class InstalledLauncherTest : public ThreadsTest {
+protected:
+    static std::string from_bindir() {
+        const char* v = std::getenv("SANDBOX_HELPER_FROM_BINDIR");
+        return v != nullptr ? v : "";
+    }
+    std::string install_launcher(bool with_helper) {
+        make_dir("prefix/bin");
+        const std::string launcher = copy_program(sandbox_bin(), "prefix/bin/sandbox");
+        if (with_helper && static_launcher()) {
+            const auto helper = std::filesystem::path("prefix/bin") / from_bindir();
+            make_dir(helper.lexically_normal().parent_path().string());
+            copy_program(dynamic_bin(), helper.lexically_normal().string());
+        }
+        return launcher;
+    }
+    RunResult run_installed(const std::string& launcher, const Args& args) {
+        return run(concat({{launcher}, exec_flags(), args}),
+                   with_env(preload_env(4, Signals::Deliverable)));
+    }
+};
+
+TEST_F(InstalledLauncherTest, PreloadRunsTheDynamicLauncherInstalledBesideIt) {
+    const std::string launcher = install_launcher(true);
+    const std::string lib = preload_copy();
+    RunResult r = run_installed(
+        launcher, {"--preload", lib, "--ro", path("allowed"), "--", probe_bin(), "read",
+                   path("allowed/file")});
+    EXPECT_EQ(0, r.exit_status) << r.describe();
+    EXPECT_EQ("OK", probe_answer(r)) << r.describe();
+    // Loaded by the dynamic launcher (sandbox-dynamic when sandbox is static).
+    const std::vector<std::string> expected{
+        "threads_preload: loaded in " + preload_launcher_comm() + ", 4 thread(s)",
+        "threads_preload: loaded in probe, 4 thread(s)"};
+    EXPECT_EQ(expected, announcements(r)) << r.describe();
+}
+
+TEST_F(InstalledLauncherTest, PreloadWithoutTheDynamicLauncherFailsAndRunsNothing) {
+    const std::string launcher = install_launcher(false);
+    const std::string lib = preload_copy();
+    RunResult r = run_installed(launcher, concat({{"--preload", lib}, marker_command()}));
+    if (!static_launcher()) {
+        // A dynamic sandbox loads the library itself and needs no helper.
+        EXPECT_EQ(0, r.exit_status) << r.describe();
+        EXPECT_TRUE(ran()) << r.describe();
+        return;
+    }
+    const std::string helper =
+        (std::filesystem::path(path("prefix/bin")) / from_bindir()).lexically_normal().string();
+    ASSERT_TRUE(is_launcher_error(r));
+    const std::vector<std::string> expected{
+        "sandbox: error: --preload: cannot run \"" + helper +
+            "\": No such file or directory (ENOENT)",
+        "  hint: this sandbox is linked statically and cannot load libraries itself; --preload "
+        "runs sandbox-dynamic, which is installed with it"};
+    EXPECT_EQ(expected, r.err_lines()) << r.describe();
+    EXPECT_TRUE(announcements(r).empty()) << r.describe();
+    EXPECT_FALSE(ran()) << r.describe();
 }
 
 TEST_F(ThreadsTest, PreloadOfAMissingLibraryFailsWithTheLoaderMessage) {
@@ -668,7 +766,7 @@ protected:
         // A bound on a hang (the park timeout is 2 s), not a performance claim.
         EXPECT_LT(took, std::chrono::seconds(10)) << r.describe();
         // The launcher loaded the library, whose threads block every signal.
-        const std::vector<std::string> loaded{"threads_preload: loaded in " + launcher_comm() +
+        const std::vector<std::string> loaded{"threads_preload: loaded in " + preload_launcher_comm() +
                                               ", 4 thread(s), all signals blocked"};
         EXPECT_EQ(loaded, announcements(r)) << r.describe();
         EXPECT_TRUE(is_launcher_error(without_announcements(r)));
@@ -693,7 +791,7 @@ TEST_F(BlockedSignalTest, EmulationRefusesToLaunch) {
 TEST_F(BlockedSignalTest, EmulationNamesOnlyTheThreadsThatDidNotStop) {
     const std::string lib = preload_copy();
     Names parked = numbered(4, "sandbox-w");
-    parked.insert(launcher_comm());
+    parked.insert(preload_launcher_comm());
     expect_refused({"--preload", lib, "--threads", "4", "--tsync", "emulate"},
                    numbered(4, "preload-"), parked);
 }
@@ -702,7 +800,7 @@ TEST_F(BlockedSignalTest, AutoRefusesToLaunchWithoutKernelTsync) {
     const std::string lib = preload_copy();
     if (kernel_has_tsync()) {
         // The kernel restricts every thread without signals: the launch works.
-        expect_confined({"--preload", lib}, "kernel TSYNC", thread_names(4, "preload-"),
+        expect_confined({"--preload", lib}, "kernel TSYNC", preload_names(4),
                         with_env(preload_env(4, Signals::Blocked)));
         return;
     }

@@ -1,0 +1,70 @@
+#include "app/dynamic_launcher.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "enforce/sys_error.hpp"
+#include "policy/profile_path.hpp"
+
+namespace sandbox {
+
+namespace {
+
+/// "/a/b/../c/./d" -> "/a/c/d", for absolute paths, without looking at the
+/// file system.
+std::string lexically_normal(std::string_view path) {
+    std::vector<std::string_view> parts;
+    while (!path.empty()) {
+        const auto slash = path.find('/');
+        const auto part = path.substr(0, slash);
+        if (part == "..") {
+            if (!parts.empty()) {
+                parts.pop_back();
+            }
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        path = slash == std::string_view::npos ? "" : path.substr(slash + 1);
+    }
+    return parts.empty() ? "/" : fmt::format("/{}", fmt::join(parts, "/"));
+}
+
+} // namespace
+
+std::string dynamic_launcher_path(std::string_view exe, std::string_view build_root,
+                                  std::string_view name, std::string_view from_bindir) {
+    const std::string_view dir = exe.substr(0, exe.rfind('/'));
+    if (!build_root.empty() && dir == build_root) {
+        return fmt::format("{}/{}", dir, name);
+    }
+    if (from_bindir.starts_with('/')) {
+        return lexically_normal(from_bindir);
+    }
+    return lexically_normal(fmt::format("{}/{}", dir, from_bindir));
+}
+
+void exec_dynamic_launcher(std::string_view name, std::string_view from_bindir, char** argv) {
+    const std::vector<std::string> hints = {
+        fmt::format("this sandbox is linked statically and cannot load libraries itself; "
+                    "--preload runs {}, which is installed with it",
+                    name)};
+    const auto exe = executable_path();
+    if (!exe) {
+        throw LaunchError(fmt::format("--preload: cannot find {}: cannot read /proc/self/exe: {}",
+                                      name, describe_errno(errno)),
+                          hints);
+    }
+    const std::string helper =
+        dynamic_launcher_path(*exe, build_root().value_or(""), name, from_bindir);
+    std::fflush(nullptr);
+    execv(helper.c_str(), argv);
+    throw LaunchError(fmt::format("--preload: cannot run \"{}\": {}", helper, describe_errno(errno)),
+                      hints);
+}
+
+} // namespace sandbox
