@@ -20,8 +20,8 @@ std::vector<const ResolvedRule*> sorted_rules(const Prepared& p) {
         out.push_back(&r);
     }
     std::stable_sort(out.begin(), out.end(), [](const ResolvedRule* a, const ResolvedRule* b) {
-        if (a->planned->rule.path != b->planned->rule.path) {
-            return a->planned->rule.path < b->planned->rule.path;
+        if (a->planned->rule->path != b->planned->rule->path) {
+            return a->planned->rule->path < b->planned->rule->path;
         }
         return a->effective.bits() < b->effective.bits();
     });
@@ -78,7 +78,7 @@ Json explain_json(const Prepared& p) {
                     {"scoped", right_names(p.plan.scoped)}};
     Json rules = Json::array();
     for (const ResolvedRule* r : sorted_rules(p)) {
-        const PathRule& rule = r->planned->rule;
+        const PathRule& rule = *r->planned->rule;
         rules.push_back({{"path", rule.path},
                          {"resolved", r->resolved},
                          {"type", r->is_dir ? "directory" : "file"},
@@ -92,9 +92,9 @@ Json explain_json(const Prepared& p) {
     j["rules"] = rules;
     Json skipped = Json::array();
     for (const auto& s : p.resolved.skipped) {
-        skipped.push_back({{"path", s.planned->rule.path},
+        skipped.push_back({{"path", s.planned->rule->path},
                            {"reason", s.error ? errno_name(s.error) : "no rights for a file"},
-                           {"source", s.planned->rule.source.to_string()}});
+                           {"source", s.planned->rule->source.to_string()}});
     }
     j["skipped"] = skipped;
     Json ports = Json::array();
@@ -161,7 +161,7 @@ std::string explain_text(const Prepared& p) {
         line("  (none)");
     }
     for (const ResolvedRule* r : sorted_rules(p)) {
-        const PathRule& rule = r->planned->rule;
+        const PathRule& rule = *r->planned->rule;
         std::string where = rule.path;
         if (!r->resolved.empty() && r->resolved != rule.path) {
             where += " -> " + r->resolved;
@@ -177,9 +177,9 @@ std::string explain_text(const Prepared& p) {
         line("      from: {}", rule.source.to_string());
     }
     for (const auto& s : p.resolved.skipped) {
-        line("  skipped {}: {} (from {})", s.planned->rule.path,
+        line("  skipped {}: {} (from {})", s.planned->rule->path,
              s.error ? describe_errno(s.error) : "no rights left for a file",
-             s.planned->rule.source.to_string());
+             s.planned->rule->source.to_string());
     }
     line("TCP ports:");
     if (p.plan.ports.empty()) {

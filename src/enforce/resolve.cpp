@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -19,9 +18,9 @@
 
 namespace sandbox {
 
-int open_rule_path(const std::string& path) {
+int open_rule_path(const std::string& path, int extra_flags) {
     struct open_how how {};
-    how.flags = O_PATH | O_CLOEXEC;
+    how.flags = static_cast<std::uint64_t>(O_PATH | O_CLOEXEC | extra_flags);
     how.resolve = RESOLVE_NO_MAGICLINKS;
     return static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
 }
@@ -62,7 +61,7 @@ std::vector<std::string> open_hints(int err, const PlannedPath& p) {
     default:
         break;
     }
-    hints.push_back(fmt::format("the rule comes from {}", p.rule.source.to_string()));
+    hints.push_back(fmt::format("the rule comes from {}", p.rule->source.to_string()));
     return hints;
 }
 
@@ -70,12 +69,9 @@ std::vector<std::string> open_hints(int err, const PlannedPath& p) {
 struct Distinct {
     std::size_t first = 0;  ///< plan index of its first rule
     FsAccess rights;        ///< the union of the rights of every rule on it
-    int error = 0;          ///< errno of `failed`
-    const char* failed = nullptr;  ///< "open" or "stat"
+    int error = 0;                 ///< errno of the open
     int add_error = 0;             ///< errno of landlock_add_rule
     bool is_dir = false;
-    dev_t dev = 0;
-    ino_t ino = 0;
 };
 
 /// Identical paths are opened once: 100 000 rules on one directory need one
@@ -92,7 +88,7 @@ Grouped group_paths(const std::vector<PlannedPath>& paths) {
     seen.reserve(paths.size());
     for (std::size_t i = 0; i < paths.size(); ++i) {
         const auto [at, added] =
-            seen.try_emplace(paths[i].rule.path, static_cast<std::uint32_t>(g.distinct.size()));
+            seen.try_emplace(paths[i].rule->path, static_cast<std::uint32_t>(g.distinct.size()));
         if (added) {
             g.distinct.emplace_back().first = i;
         }
@@ -108,24 +104,24 @@ FsAccess effective(const Distinct& d, FsAccess granted) {
     return d.is_dir ? granted : mask_for_file(granted);
 }
 
-/// open → fstat → add_rule → close, for one distinct path. Must not throw
-/// (it runs on pool workers): failures are recorded, reported in plan order.
+/// open → add_rule → close, for one distinct path. Must not throw (it runs
+/// on pool workers): failures are recorded, reported in plan order.
+///
+/// Whether it is a directory comes from the open itself: O_DIRECTORY first,
+/// and only on ENOTDIR a second open for a file. Most rules name
+/// directories, so a rule costs three system calls, not four with an fstat
+/// (~0.7 us each here). Should the path turn from a file into a directory
+/// between the two opens, its rule gets file rights only: less, never more.
 void open_and_add(int ruleset, const std::string& path, Distinct& d, std::string* name) {
-    UniqueFd fd(open_rule_path(path));
-    struct stat st {};
+    UniqueFd fd(open_rule_path(path, O_DIRECTORY));
+    d.is_dir = fd.valid();
+    if (!fd.valid() && errno == ENOTDIR) {
+        fd = UniqueFd(open_rule_path(path));
+    }
     if (!fd.valid()) {
         d.error = errno;
-        d.failed = "open";
         return;
     }
-    if (fstat(fd.get(), &st) != 0) {
-        d.error = errno;
-        d.failed = "stat";
-        return;
-    }
-    d.is_dir = S_ISDIR(st.st_mode);
-    d.dev = st.st_dev;
-    d.ino = st.st_ino;
     if (name != nullptr) {
         *name = fd_path(fd.get());
     }
@@ -153,7 +149,7 @@ ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
     }
     auto job = [&](std::size_t k) {
         Distinct& d = g.distinct[k];
-        open_and_add(ruleset, paths[d.first].rule.path, d, names.empty() ? nullptr : &names[k]);
+        open_and_add(ruleset, paths[d.first].rule->path, d, names.empty() ? nullptr : &names[k]);
     };
     if (pool != nullptr && pool->size() > 0) {
         pool->for_each(g.distinct.size(), job);
@@ -173,28 +169,28 @@ ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
         const Distinct& d = g.distinct[g.id[i]];
         if (d.error != 0) {
             if (d.error == ENOENT &&
-                (p.rule.optional || options.missing == MissingPaths::Ignore)) {
+                (p.rule->optional || options.missing == MissingPaths::Ignore)) {
                 out.skipped.push_back({&p, d.error});
                 continue;
             }
             throw SysError(d.error,
-                           fmt::format("cannot {} \"{}\" for a rule", d.failed, p.rule.path),
+                           fmt::format("cannot open \"{}\" for a rule", p.rule->path),
                            open_hints(d.error, p));
         }
-        ResolvedRule r{&p, names.empty() ? std::string() : names[g.id[i]], d.is_dir, d.dev, d.ino,
+        ResolvedRule r{&p, names.empty() ? std::string() : names[g.id[i]], d.is_dir,
                        effective(d, p.granted), {}};
         r.masked = p.granted.without(r.effective);
-        if (!r.masked.empty() && p.rule.origin == RightsOrigin::Explicit) {
+        if (!r.masked.empty() && p.rule->origin == RightsOrigin::Explicit) {
             std::string message =
                 fmt::format("\"{}\" is not a directory, but its rule names directory-only "
                             "rights: {}",
-                            p.rule.path, join_right_names(r.masked));
+                            p.rule->path, join_right_names(r.masked));
             if (options.tolerance == Tolerance::Strict) {
                 throw LaunchError(message, {fmt::format("the rule comes from {}",
-                                                        p.rule.source.to_string()),
+                                                        p.rule->source.to_string()),
                                             "drop those rights or name the parent directory"});
             }
-            out.diagnostics.warning(p.rule.source, message + " (dropped: --best-effort)");
+            out.diagnostics.warning(p.rule->source, message + " (dropped: --best-effort)");
         }
         if (r.effective.empty()) {
             out.skipped.push_back({&p, 0});
@@ -208,10 +204,10 @@ ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
     }
     if (refused != nullptr) {
         throw SysError(refused_path->add_error,
-                       fmt::format("cannot add the rule for \"{}\" ({})", refused->rule.path,
+                       fmt::format("cannot add the rule for \"{}\" ({})", refused->rule->path,
                                    join_right_names(effective(*refused_path,
                                                               refused_path->rights))),
-                       {fmt::format("the rule comes from {}", refused->rule.source.to_string())});
+                       {fmt::format("the rule comes from {}", refused->rule->source.to_string())});
     }
     return out;
 }

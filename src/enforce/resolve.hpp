@@ -23,8 +23,6 @@ struct ResolvedRule {
     const PlannedPath* planned = nullptr;
     std::string resolved;  ///< what the descriptor pointed at; only with Naming::Resolve
     bool is_dir = false;
-    dev_t dev = 0;  ///< the identity of what was opened (fstat)
-    ino_t ino = 0;
     FsAccess effective;  ///< rights the rule is added with
     FsAccess masked;     ///< directory-only rights removed because it is a file
 };
@@ -64,7 +62,8 @@ struct PathRuleOptions {
 ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
                              const PathRuleOptions& options, WorkerPool* pool = nullptr);
 
-/// openat2(AT_FDCWD, path, O_PATH|O_CLOEXEC, RESOLVE_NO_MAGICLINKS); -1 + errno.
-int open_rule_path(const std::string& path);
+/// openat2(AT_FDCWD, path, O_PATH|O_CLOEXEC|extra_flags, RESOLVE_NO_MAGICLINKS);
+/// -1 + errno.
+int open_rule_path(const std::string& path, int extra_flags = 0);
 
 } // namespace sandbox

@@ -1,28 +1,55 @@
 #include "enforce/workers.hpp"
 
 #include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
 
 #include <fmt/format.h>
 
+#include "enforce/sys_error.hpp"
+
 namespace sandbox {
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int threads, const char* name) {
     threads_.reserve(static_cast<std::size_t>(threads));
+    tids_.resize(static_cast<std::size_t>(threads));
     for (int i = 0; i < threads; ++i) {
-        threads_.emplace_back([this] { work(); });
-        pthread_setname_np(threads_.back().native_handle(),
-                           fmt::format("sandbox-w{}", i).c_str());
+        threads_.emplace_back([this, i] { work(static_cast<std::size_t>(i)); });
+        pthread_setname_np(threads_.back().native_handle(), fmt::format("{}{}", name, i).c_str());
     }
 }
 
-WorkerPool::~WorkerPool() {
+WorkerPool::~WorkerPool() { stop_and_join(); }
+
+void WorkerPool::stop_and_join() {
     {
         std::lock_guard lock(mutex_);
         stop_ = true;
     }
     wake_.notify_all();
     for (auto& t : threads_) {
-        t.join();
+        if (t.joinable()) {
+            t.join();
+        }
+    }
+}
+
+void WorkerPool::join_and_wait_gone() {
+    stop_and_join();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    for (const pid_t tid : tids_) {
+        const std::string entry = fmt::format("/proc/self/task/{}", tid);
+        while (access(entry.c_str(), F_OK) == 0) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                throw LaunchError(fmt::format("thread {} that opened rule paths did not exit", tid),
+                                  {"sandbox never restricts a process whose threads it does "
+                                   "not know; please report this"});
+            }
+            sched_yield();
+        }
     }
 }
 
@@ -48,7 +75,8 @@ std::size_t WorkerPool::drain() {
     }
 }
 
-void WorkerPool::work() {
+void WorkerPool::work(std::size_t index) {
+    tids_[index] = gettid();  // read after join(), which orders it
     unsigned seen = 0;
     for (;;) {
         {

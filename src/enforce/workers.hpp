@@ -1,7 +1,10 @@
 // --threads N: worker threads started before the policy is compiled. They
-// open and fstat rule paths in parallel, then stay alive, waiting, through
-// enforcement (every one of them gets restricted) until execve replaces the
-// process.
+// open rule paths in parallel, then stay alive, waiting, through enforcement
+// (every one of them gets restricted) until execve replaces the process.
+//
+// The launcher also uses a pool of its own for large policies (helpers that
+// open rule paths beside the main thread): those are joined, and gone from
+// /proc/self/task, before enforcement begins (join_and_wait_gone).
 #pragma once
 
 #include <condition_variable>
@@ -11,11 +14,14 @@
 #include <thread>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace sandbox {
 
 class WorkerPool {
 public:
-    explicit WorkerPool(int threads);
+    /// Starts THREADS workers named NAME0, NAME1, ... (15 bytes at most).
+    explicit WorkerPool(int threads, const char* name = "sandbox-w");
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
     ~WorkerPool();
@@ -26,8 +32,16 @@ public:
     /// thread), and returns when all are done. `job` must not throw.
     void for_each(std::size_t count, const std::function<void(std::size_t)>& job);
 
+    /// Stops and joins every worker, then waits until the kernel has removed
+    /// them from /proc/self/task (a joined thread may linger there for a few
+    /// microseconds after its tid was cleared). Throws LaunchError if one is
+    /// still listed after a second: enforcement must not start with threads
+    /// it would then have to stop.
+    void join_and_wait_gone();
+
 private:
-    void work();
+    void work(std::size_t index);
+    void stop_and_join();
     /// Takes indices until none are left; returns how many this thread ran.
     std::size_t drain();
 
@@ -41,6 +55,7 @@ private:
     unsigned generation_ = 0;
     bool stop_ = false;
     std::vector<std::thread> threads_;
+    std::vector<pid_t> tids_;  ///< written by each worker when it starts
 };
 
 } // namespace sandbox

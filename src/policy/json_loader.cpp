@@ -1,5 +1,6 @@
 #include "policy/json_loader.hpp"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -240,6 +241,12 @@ private:
         std::string what = fmt::format("\"{}\"", group_name(g));
         if (!expect(v, Kind::Array, what)) {
             return;
+        }
+        // One allocation for the list instead of doubling: every fresh page of
+        // a grown-and-abandoned buffer costs a fault (~1 000 for 10 000 rules).
+        auto& paths = out_.policy.paths;
+        if (paths.capacity() < paths.size() + v.items.size()) {
+            paths.reserve(std::max(paths.size() + v.items.size(), 2 * paths.capacity()));
         }
         for (const auto& item : v.items) {
             PathRule rule;

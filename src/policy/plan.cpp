@@ -63,8 +63,9 @@ void plan_filesystem(const Policy& policy, const PlanOptions& options, RulesetPl
                 {fmt::format("filesystem right {}", row.name), row.since_abi, false});
         }
     }
+    plan.paths.reserve(policy.paths.size());
     for (const auto& rule : policy.paths) {
-        PlannedPath p{rule, rule.access.intersect(plan.handled_fs),
+        PlannedPath p{&rule, rule.access.intersect(plan.handled_fs),
                       rule.access.without(plan.handled_fs)};
         if (!p.dropped.empty() && rule.origin == RightsOrigin::Explicit) {
             int needs = 0;

@@ -34,7 +34,7 @@ struct PlanOptions {
 };
 
 struct PlannedPath {
-    PathRule rule;     ///< as requested
+    const PathRule* rule = nullptr;  ///< as requested: in the planned Policy, which outlives the plan
     FsAccess granted;  ///< rights that will be put in the rule (before file masking)
     FsAccess dropped;  ///< requested rights this ABI does not know
 };
@@ -62,6 +62,9 @@ struct RulesetPlan {
     std::string unenforced_summary() const;
 };
 
+/// The plan refers to POLICY's path rules (no copy per rule): POLICY must
+/// outlive it and keep its rules in place.
 RulesetPlan make_plan(const Policy& policy, int abi, const PlanOptions& options);
+RulesetPlan make_plan(Policy&& policy, int abi, const PlanOptions& options) = delete;
 
 } // namespace sandbox

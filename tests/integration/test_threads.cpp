@@ -11,6 +11,8 @@
 //   SANDBOX_THREADS_PRELOAD     the test library (tests/integration/threads_preload.c)
 //   SANDBOX_TEST_KERNEL_TSYNC=1 the kernel must have LANDLOCK_RESTRICT_SELF_TSYNC:
 //                               the kernel-TSYNC test fails instead of skipping.
+#include <sched.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -362,6 +364,50 @@ TEST_F(ThreadsTest, WorkerThreadsOpenEveryRulePathInParallel) {
     EXPECT_EQ(expected, r.out);
 
     const std::string unlisted = make_file("many/unlisted", "no\n");
+    cat.push_back(unlisted);
+    RunResult denied = run_sandbox(concat({exec_flags(), flags, {"--"}, cat}));
+    EXPECT_EQ(1, denied.exit_status) << denied.describe();
+    EXPECT_EQ(expected, denied.out);
+    EXPECT_TRUE(contains(denied.err, unlisted + ": Permission denied")) << denied.describe();
+}
+
+TEST_F(ThreadsTest, LargePoliciesAreOpenedByHelperThreadsThatExitBeforeEnforcement) {
+    // 2 500 rule paths (files and directories) without --threads: helper
+    // threads open them beside the main thread (one per further CPU, at most
+    // 3), and are gone before enforcement, which sees a single thread.
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    ASSERT_EQ(0, sched_getaffinity(0, sizeof cpus, &cpus));
+    const int helpers = std::min(CPU_COUNT(&cpus) - 1, 3);
+    make_dir("big");
+    Args flags{"--log-level", "debug"};
+    Args cat{"/usr/bin/cat"};
+    std::string expected;
+    for (int i = 0; i < 2500; ++i) {
+        const std::string content = "file " + std::to_string(i) + "\n";
+        std::string rule;
+        std::string read;
+        if (i % 25 == 0) {  // every 25th rule is a directory
+            rule = make_dir("big/d" + std::to_string(i));
+            read = make_file("big/d" + std::to_string(i) + "/f", content);
+        } else {
+            rule = read = make_file("big/" + std::to_string(i), content);
+        }
+        flags.insert(flags.end(), {"--ro", rule});
+        if (i % 499 == 0) {
+            cat.push_back(read);
+            expected += content;
+        }
+    }
+    RunResult r = run_sandbox(concat({exec_flags(), flags, {"--"}, cat}));
+    EXPECT_EQ(0, r.exit_status) << r.describe();
+    EXPECT_EQ(expected, r.out);
+    EXPECT_TRUE(enforced_as(r, auto_method(1), thread_names(0, "")));
+    const std::string opened = "rule paths on the main thread and " + std::to_string(helpers) +
+                               " helper thread(s), joined before enforcement";
+    EXPECT_EQ(helpers > 0, contains(r.err, opened)) << opened << "; " << r.describe();
+
+    const std::string unlisted = make_file("big/unlisted", "no\n");
     cat.push_back(unlisted);
     RunResult denied = run_sandbox(concat({exec_flags(), flags, {"--"}, cat}));
     EXPECT_EQ(1, denied.exit_status) << denied.describe();

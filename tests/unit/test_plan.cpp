@@ -7,10 +7,14 @@
 namespace sandbox {
 namespace {
 
-Policy base_policy() {
-    Policy p;
-    p.paths.push_back(group_rule("/usr", Group::Rox));
-    p.paths.push_back(group_rule("/tmp", Group::Rw));
+/// Plans refer to their policy's rules, so the base policy lives for ever.
+const Policy& base_policy() {
+    static const Policy p = [] {
+        Policy q;
+        q.paths.push_back(group_rule("/usr", Group::Rox));
+        q.paths.push_back(group_rule("/tmp", Group::Rw));
+        return q;
+    }();
     return p;
 }
 
@@ -42,7 +46,7 @@ TEST_P(PlanPerAbi, DenyByDefaultHandlesEverythingTheAbiKnows) {
     ASSERT_EQ(plan.paths.size(), 2U);
     // Groups narrow silently to the ABI; requested and granted stay apart.
     const PlannedPath& tmp = plan.paths[1];
-    EXPECT_EQ(tmp.rule.access, group_rights(Group::Rw));
+    EXPECT_EQ(tmp.rule->access, group_rights(Group::Rw));
     EXPECT_EQ(tmp.granted, group_rights(Group::Rw).intersect(supported_rights<AccessFs>(abi)));
     EXPECT_EQ(tmp.dropped, group_rights(Group::Rw).without(supported_rights<AccessFs>(abi)));
     EXPECT_EQ(tmp.dropped.contains(AccessFs::Truncate), abi < 3);
@@ -87,7 +91,7 @@ TEST_P(PlanPerAbi, ExplicitRightsAreEnforcedOrFail) {
     ASSERT_TRUE(lenient.ok());
     ASSERT_EQ(lenient.paths.size(), 1U);
     EXPECT_EQ(lenient.paths[0].granted.contains(AccessFs::Truncate), abi >= 3);
-    EXPECT_TRUE(lenient.paths[0].rule.access.contains(AccessFs::Truncate));
+    EXPECT_TRUE(lenient.paths[0].rule->access.contains(AccessFs::Truncate));
 }
 
 TEST_P(PlanPerAbi, AuditFlagsNeedAbi7) {

@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -72,8 +73,9 @@ protected:
 
     std::string path(const std::string& relative) const { return dir_ + "/" + relative; }
 
+    /// The plan refers to its policy's rules: the fixture keeps every policy.
     RulesetPlan plan(std::vector<PathRule> rules, Tolerance tolerance = Tolerance::Strict) const {
-        Policy policy;
+        Policy& policy = policies_.emplace_back();
         policy.paths = std::move(rules);
         PlanOptions options;
         options.tolerance = tolerance;
@@ -95,6 +97,7 @@ protected:
 
     std::string dir_;
     int abi_ = 0;
+    mutable std::deque<Policy> policies_;
 };
 
 TEST_F(Resolve, DirectoryAndFileRulesAreRecordedInPlanOrder) {
@@ -119,13 +122,6 @@ TEST_F(Resolve, DirectoryAndFileRulesAreRecordedInPlanOrder) {
     EXPECT_EQ(mask_for_file(p.paths[1].granted), file.effective);
     EXPECT_EQ(p.paths[1].granted.without(file.effective), file.masked);
     EXPECT_FALSE(file.masked.empty());
-
-    struct stat st {};
-    ASSERT_EQ(0, stat(path("d/f").c_str(), &st));
-    EXPECT_EQ(st.st_dev, file.dev);
-    EXPECT_EQ(st.st_ino, file.ino);
-    ASSERT_EQ(0, stat(path("d").c_str(), &st));
-    EXPECT_EQ(st.st_ino, dir.ino);
 }
 
 TEST_F(Resolve, NamingResolveRecordsWhatTheDescriptorPointedAt) {
@@ -302,7 +298,6 @@ TEST_F(Resolve, WorkersGiveTheSameResults) {
         const ResolvedRule& b = many.rules.rules[i];
         EXPECT_EQ(a.planned, b.planned) << i;
         EXPECT_EQ(a.is_dir, b.is_dir) << i;
-        EXPECT_EQ(a.ino, b.ino) << i;
         EXPECT_EQ(a.effective, b.effective) << i;
         EXPECT_EQ(a.masked, b.masked) << i;
     }
