@@ -241,8 +241,6 @@ void print_warnings(const Prepared& p) {
     }
 }
 
-} // namespace
-
 /// Above this many rule paths, helper threads open them beside the main
 /// thread (10 000 rules on 2 CPUs: ~0.8x the wall time of one thread,
 /// bench/). Below it, starting threads costs more than it saves.
@@ -260,6 +258,8 @@ std::unique_ptr<WorkerPool> openers(const RulesetPlan& plan) {
     const int helpers = std::min(available - 1, 3);
     return helpers > 0 ? std::make_unique<WorkerPool>(helpers, "sandbox-open") : nullptr;
 }
+
+} // namespace
 
 Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
     // What is allocated from here on lives until execve, and every fresh page

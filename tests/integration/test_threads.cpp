@@ -297,6 +297,23 @@ protected:
     [[nodiscard]] std::string preload_real() const {
         return std::filesystem::canonical(path("lib/libthreads_preload.so")).string();
     }
+
+    // `sandbox FLAGS -- cat FILES...` prints EXPECTED; with one more file
+    // UNLISTED (created now, no rule) cat fails on it with EACCES. Returns the
+    // first run.
+    RunResult cat_listed_files(const Args& flags, Args cat, const std::string& expected,
+                               const std::string& unlisted) {
+        RunResult r = run_sandbox(concat({exec_flags(), flags, {"--"}, cat}));
+        EXPECT_EQ(0, r.exit_status) << r.describe();
+        EXPECT_EQ(expected, r.out);
+
+        cat.push_back(make_file(unlisted, "no\n"));
+        RunResult denied = run_sandbox(concat({exec_flags(), flags, {"--"}, cat}));
+        EXPECT_EQ(1, denied.exit_status) << denied.describe();
+        EXPECT_EQ(expected, denied.out);
+        EXPECT_TRUE(contains(denied.err, cat.back() + ": Permission denied")) << denied.describe();
+        return r;
+    }
 };
 
 enum class Signals { Deliverable, Blocked };
@@ -359,16 +376,7 @@ TEST_F(ThreadsTest, WorkerThreadsOpenEveryRulePathInParallel) {
         cat.push_back(f);
         expected += content;
     }
-    RunResult r = run_sandbox(concat({exec_flags(), flags, {"--"}, cat}));
-    EXPECT_EQ(0, r.exit_status) << r.describe();
-    EXPECT_EQ(expected, r.out);
-
-    const std::string unlisted = make_file("many/unlisted", "no\n");
-    cat.push_back(unlisted);
-    RunResult denied = run_sandbox(concat({exec_flags(), flags, {"--"}, cat}));
-    EXPECT_EQ(1, denied.exit_status) << denied.describe();
-    EXPECT_EQ(expected, denied.out);
-    EXPECT_TRUE(contains(denied.err, unlisted + ": Permission denied")) << denied.describe();
+    cat_listed_files(flags, cat, expected, "many/unlisted");
 }
 
 TEST_F(ThreadsTest, LargePoliciesAreOpenedByHelperThreadsThatExitBeforeEnforcement) {
@@ -399,20 +407,11 @@ TEST_F(ThreadsTest, LargePoliciesAreOpenedByHelperThreadsThatExitBeforeEnforceme
             expected += content;
         }
     }
-    RunResult r = run_sandbox(concat({exec_flags(), flags, {"--"}, cat}));
-    EXPECT_EQ(0, r.exit_status) << r.describe();
-    EXPECT_EQ(expected, r.out);
+    const RunResult r = cat_listed_files(flags, cat, expected, "big/unlisted");
     EXPECT_TRUE(enforced_as(r, auto_method(1), thread_names(0, "")));
     const std::string opened = "rule paths on the main thread and " + std::to_string(helpers) +
                                " helper thread(s), joined before enforcement";
     EXPECT_EQ(helpers > 0, contains(r.err, opened)) << opened << "; " << r.describe();
-
-    const std::string unlisted = make_file("big/unlisted", "no\n");
-    cat.push_back(unlisted);
-    RunResult denied = run_sandbox(concat({exec_flags(), flags, {"--"}, cat}));
-    EXPECT_EQ(1, denied.exit_status) << denied.describe();
-    EXPECT_EQ(expected, denied.out);
-    EXPECT_TRUE(contains(denied.err, unlisted + ": Permission denied")) << denied.describe();
 }
 
 TEST_F(ThreadsTest, TwoHundredWorkerThreadsTwentyTimesInARow) {

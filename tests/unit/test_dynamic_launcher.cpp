@@ -6,43 +6,40 @@
 namespace sandbox {
 namespace {
 
-constexpr const char* kName = "sandbox-dynamic";
+struct Case {
+    const char* why;
+    const char* exe;
+    const char* build_root;
+    const char* from_bindir;
+    const char* expected;
+};
 
-TEST(DynamicLauncherPath, InTheBuildTreeItIsBesideTheLauncher) {
-    EXPECT_EQ("/src/build/sandbox-dynamic",
-              dynamic_launcher_path("/src/build/sandbox", "/src/build", kName,
-                                    "../libexec/sandbox/sandbox-dynamic"));
-}
+constexpr const char* kInstalled = "../libexec/sandbox/sandbox-dynamic";
 
-TEST(DynamicLauncherPath, InstalledItIsRelativeToTheBinDirectory) {
-    EXPECT_EQ("/usr/libexec/sandbox/sandbox-dynamic",
-              dynamic_launcher_path("/usr/bin/sandbox", "/src/build", kName,
-                                    "../libexec/sandbox/sandbox-dynamic"));
-    // A DESTDIR staging tree or a relocated prefix moves it along.
-    EXPECT_EQ("/tmp/dest/opt/x/libexec/sandbox/sandbox-dynamic",
-              dynamic_launcher_path("/tmp/dest/opt/x/bin/sandbox", "", kName,
-                                    "../libexec/sandbox/sandbox-dynamic"));
-    // bindir = "bin/sub": two levels up.
-    EXPECT_EQ("/usr/libexec/sandbox/sandbox-dynamic",
-              dynamic_launcher_path("/usr/bin/sub/sandbox", "", kName,
-                                    "../../libexec/sandbox/sandbox-dynamic"));
-}
+const Case kCases[] = {
+    {"in the build tree it is beside the launcher", "/src/build/sandbox", "/src/build",
+     kInstalled, "/src/build/sandbox-dynamic"},
+    {"installed, it is relative to the bin directory", "/usr/bin/sandbox", "/src/build",
+     kInstalled, "/usr/libexec/sandbox/sandbox-dynamic"},
+    {"a DESTDIR staging tree or a relocated prefix moves it along",
+     "/tmp/dest/opt/x/bin/sandbox", "", kInstalled,
+     "/tmp/dest/opt/x/libexec/sandbox/sandbox-dynamic"},
+    {"bindir bin/sub: two levels up", "/usr/bin/sub/sandbox", "",
+     "../../libexec/sandbox/sandbox-dynamic", "/usr/libexec/sandbox/sandbox-dynamic"},
+    {"an absolute libexecdir is used as it is", "/usr/bin/sandbox", "",
+     "/usr/lib/./sandbox//sandbox-dynamic", "/usr/lib/sandbox/sandbox-dynamic"},
+    {".. never climbs above the root; an unknown build root matches nothing", "/sandbox", "",
+     "../../libexec/sandbox-dynamic", "/libexec/sandbox-dynamic"},
+    {"a build root that only shares a prefix is not the build tree", "/src/build2/sandbox",
+     "/src/build", kInstalled, "/src/libexec/sandbox/sandbox-dynamic"},
+};
 
-TEST(DynamicLauncherPath, AnAbsoluteLibexecDirIsUsedAsItIs) {
-    EXPECT_EQ("/usr/lib/sandbox/sandbox-dynamic",
-              dynamic_launcher_path("/usr/bin/sandbox", "", kName,
-                                    "/usr/lib/./sandbox//sandbox-dynamic"));
-}
-
-TEST(DynamicLauncherPath, DotDotNeverClimbsAboveTheRoot) {
-    EXPECT_EQ("/libexec/sandbox-dynamic",
-              dynamic_launcher_path("/sandbox", "", kName, "../../libexec/sandbox-dynamic"));
-}
-
-TEST(DynamicLauncherPath, ABuildRootThatOnlySharesAPrefixIsNotTheBuildTree) {
-    EXPECT_EQ("/src/libexec/sandbox/sandbox-dynamic",
-              dynamic_launcher_path("/src/build2/sandbox", "/src/build", kName,
-                                    "../libexec/sandbox/sandbox-dynamic"));
+TEST(DynamicLauncherPath, EveryLayout) {
+    for (const Case& c : kCases) {
+        EXPECT_EQ(c.expected,
+                  dynamic_launcher_path(c.exe, c.build_root, "sandbox-dynamic", c.from_bindir))
+            << c.why;
+    }
 }
 
 } // namespace
