@@ -292,8 +292,12 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
     rules.missing = cl.ignore_missing ? MissingPaths::Ignore : MissingPaths::Error;
     rules.tolerance = cl.tolerance;
     rules.naming = cl.action == Action::Explain ? Naming::Resolve : Naming::Skip;
-    std::unique_ptr<WorkerPool> helpers = pool != nullptr ? nullptr : openers(p.plan);
-    Ruleset ruleset = build_ruleset(p.plan, rules, pool != nullptr ? pool : helpers.get());
+    std::unique_ptr<WorkerPool> helpers;
+    if (pool == nullptr) {
+        helpers = openers(p.plan);
+        pool = helpers.get();
+    }
+    Ruleset ruleset = build_ruleset(p.plan, rules, pool);
     if (helpers) {
         helpers->join_and_wait_gone();  // enforcement sees only the launcher's own threads
         spdlog::debug("opened {} rule paths on the main thread and {} helper thread(s), "

@@ -82,7 +82,7 @@ void plan_filesystem(const Policy& policy, const PlanOptions& options, RulesetPl
         if (p.granted.empty()) {
             continue;  // nothing left to allow; the kernel rejects empty rules
         }
-        plan.paths.push_back(std::move(p));
+        plan.paths.push_back(p);
     }
 }
 

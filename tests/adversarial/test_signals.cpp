@@ -27,11 +27,7 @@ struct Outcome {
 // after 30 s), returns how it ended.
 template <typename Poke>
 Outcome spawn(const Args& argv, const std::string& out_file, Poke poke) {
-    std::vector<char*> c_argv;
-    for (const auto& a : argv) {
-        c_argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    c_argv.push_back(nullptr);
+    std::vector<char*> c_argv = c_strings(argv);
     const pid_t pid = fork();
     if (pid == 0) {
         int fd = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -62,11 +62,7 @@ PtyResult run_on_pty(const Args& argv) {
         ADD_FAILURE() << "openpty failed";
         return {};
     }
-    std::vector<char*> c_argv;
-    for (const auto& a : argv) {
-        c_argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    c_argv.push_back(nullptr);
+    std::vector<char*> c_argv = c_strings(argv);
     const pid_t pid = fork();
     if (pid == 0) {
         setsid();

@@ -79,16 +79,6 @@ std::pair<Fd, Fd> make_pipe() {
     return {std::move(read_end), std::move(write_end)};
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (const auto& s : v) {
-        out.push_back(const_cast<char*>(s.c_str()));  // execve's signature
-    }
-    out.push_back(nullptr);
-    return out;
-}
-
 std::string required_env(const char* name) {
     const char* value = std::getenv(name);
     if (value == nullptr || *value == '\0') {
@@ -122,6 +112,16 @@ std::string required_env(const char* name) {
 }
 
 }  // namespace
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    out.reserve(v.size() + 1);
+    for (const auto& s : v) {
+        out.push_back(const_cast<char*>(s.c_str()));  // execve's signature
+    }
+    out.push_back(nullptr);
+    return out;
+}
 
 Args concat(std::initializer_list<Args> parts) {
     Args out;

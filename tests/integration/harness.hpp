@@ -63,6 +63,9 @@ RunOptions with_fds(std::vector<FdMapping> fds);
 // collects stdout and stderr until the child exits, kills it on timeout.
 RunResult run(const Args& argv, const RunOptions& options = {});
 
+// argv/envp for execv/execve: pointers into `v`, NULL-terminated.
+std::vector<char*> c_strings(const std::vector<std::string>& v);
+
 // The test's environment plus or minus some variables, for RunOptions::env.
 std::vector<std::string> environment_with(const std::vector<std::string>& set,
                                           const std::vector<std::string>& unset = {});
