@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <system_error>
 #include <utility>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -256,7 +257,16 @@ std::unique_ptr<WorkerPool> openers(const RulesetPlan& plan) {
     CPU_ZERO(&cpus);
     const int available = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
     const int helpers = std::min(available - 1, 3);
-    return helpers > 0 ? std::make_unique<WorkerPool>(helpers, "sandbox-open") : nullptr;
+    if (helpers <= 0) {
+        return nullptr;
+    }
+    try {
+        return std::make_unique<WorkerPool>(helpers, "sandbox-open");
+    } catch (const std::system_error& e) {
+        // Only a speed-up: without threads (RLIMIT_NPROC) one thread opens all.
+        spdlog::debug("no helper threads ({}); opening rule paths on the main thread", e.what());
+        return nullptr;
+    }
 }
 
 } // namespace
@@ -366,7 +376,14 @@ int run(const CommandLine& cl) {
     // Worker threads start before the policy is compiled and live until exec.
     std::optional<WorkerPool> pool;
     if (cl.threads > 0) {
-        pool.emplace(cl.threads);
+        try {
+            pool.emplace(cl.threads);
+        } catch (const std::system_error& e) {
+            throw LaunchError(fmt::format("--threads {}: cannot start a worker thread: {}",
+                                          cl.threads, describe_errno(e.code().value())),
+                              {"the process limit (ulimit -u) may be too low for that many "
+                               "threads"});
+        }
     }
     Prepared prepared = prepare(cl, pool ? &*pool : nullptr);
     if (cl.action == Action::Explain) {

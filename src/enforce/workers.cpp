@@ -16,9 +16,15 @@ namespace sandbox {
 WorkerPool::WorkerPool(int threads, const char* name) {
     threads_.reserve(static_cast<std::size_t>(threads));
     tids_.resize(static_cast<std::size_t>(threads));
-    for (int i = 0; i < threads; ++i) {
-        threads_.emplace_back([this, i] { work(static_cast<std::size_t>(i)); });
-        pthread_setname_np(threads_.back().native_handle(), fmt::format("{}{}", name, i).c_str());
+    try {
+        for (int i = 0; i < threads; ++i) {
+            threads_.emplace_back([this, i] { work(static_cast<std::size_t>(i)); });
+            pthread_setname_np(threads_.back().native_handle(),
+                               fmt::format("{}{}", name, i).c_str());
+        }
+    } catch (...) {
+        stop_and_join();  // the threads already started must not outlive a failed pool
+        throw;
     }
 }
 

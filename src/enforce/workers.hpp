@@ -21,6 +21,8 @@ namespace sandbox {
 class WorkerPool {
 public:
     /// Starts THREADS workers named NAME0, NAME1, ... (15 bytes at most).
+    /// Throws std::system_error when a thread cannot start (RLIMIT_NPROC),
+    /// after joining those that did.
     explicit WorkerPool(int threads, const char* name = "sandbox-w");
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;

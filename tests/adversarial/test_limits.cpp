@@ -2,11 +2,14 @@
 // the 17th, 100 000 rules (on one path and on distinct path names). Each
 // ends in a run or a clear error (exit 125, one line), never a crash and
 // never an unsandboxed command.
+#include <sched.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "harness.hpp"
 
@@ -19,6 +22,20 @@ protected:
         SandboxTest::SetUp();
         make_dir("w");
         make_dir("denied");
+    }
+    // `sandbox` run as user 65534 with RLIMIT_NPROC 1: no thread can start.
+    Args no_threads_for_nobody() const {
+        return {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "/usr/bin/prlimit", "--nproc=1", "--", sandbox_bin()};
+    }
+    // Its environment: under the sanitizers (scripts/sanitize-test.sh) without
+    // LeakSanitizer's exit-time check, which must clone a tracer and cannot
+    // under RLIMIT_NPROC 1; every other check stays on.
+    static RunOptions no_threads_options() {
+        const char* asan = std::getenv("ASAN_OPTIONS");
+        return with_env(environment_with(
+            {std::string("ASAN_OPTIONS=") + (asan != nullptr ? asan : "") + ":detect_leaks=0"},
+            {}));
     }
     Args denied_marker() const {
         return {"--", probe_bin(), "write-file", path("denied/marker"), "ran"};
@@ -116,6 +133,65 @@ TEST_F(Nesting, SeventeenthLayerFailsWithE2big) {
     EXPECT_EQ("  hint: this process is already inside 16 nested Landlock domains, the kernel's limit",
               r.err_lines().at(1));
     EXPECT_EQ("", r.out);
+    EXPECT_FALSE(exists(path("denied/marker")));
+}
+
+// 2 500 rules, which the launcher opens with helper threads, for user 65534
+// under RLIMIT_NPROC 1: no thread can start, and the main thread opens them
+// all (the helpers are only a speed-up), instead of failing.
+TEST_F(Limits, LargePolicyWhenNoThreadCanStart) {
+    if (geteuid() != 0) {
+        GTEST_SKIP() << "running as user 65534 needs root";
+    }
+    std::filesystem::permissions(dir_, std::filesystem::perms(0755));
+    {
+        std::ofstream f(path("big.json"));
+        f << "{\"filesystem\": {\"ro\": [";
+        for (int i = 0; i < 2500; ++i) {
+            f << (i ? "," : "") << '"' << make_dir("t/" + std::to_string(i)) << '"';
+        }
+        f << "]}}\n";
+    }
+    const std::string inside = make_file("t/2499/f", "in\n");
+    const std::string outside = make_file("denied/f", "out\n");
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    ASSERT_EQ(0, sched_getaffinity(0, sizeof cpus, &cpus));
+    auto probe_read = [&](const std::string& file) {
+        return run(concat({no_threads_for_nobody(), exec_flags(),
+                           {"--log-level", "debug", "--policy", path("big.json"), "--",
+                            probe_bin(), "read", file}}),
+                   no_threads_options());
+    };
+    RunResult in = probe_read(inside);
+    EXPECT_EQ(0, in.exit_status) << in.describe();
+    EXPECT_EQ("OK\n", in.out);
+    // With one CPU there are no helpers to try.
+    EXPECT_EQ(CPU_COUNT(&cpus) > 1,
+              in.err.find("no helper threads (") != std::string::npos &&
+                  in.err.find("); opening rule paths on the main thread") != std::string::npos)
+        << in.describe();
+    RunResult out = probe_read(outside);
+    EXPECT_EQ(1, out.exit_status) << out.describe();
+    EXPECT_EQ("EACCES\n", out.out);
+}
+
+// --threads 2 when no thread can start: a clear error, nothing runs.
+TEST_F(Limits, WorkerThreadsThatCannotStart) {
+    if (geteuid() != 0) {
+        GTEST_SKIP() << "running as user 65534 needs root";
+    }
+    std::filesystem::permissions(dir_, std::filesystem::perms(0777));
+    std::filesystem::permissions(path("denied"), std::filesystem::perms(0777));
+    RunResult r = run(concat({no_threads_for_nobody(), exec_flags(),
+                              {"--threads", "2", "--rw", path("denied")}, denied_marker()}),
+                      no_threads_options());
+    EXPECT_TRUE(is_launcher_error(r));
+    const std::vector<std::string> expected{
+        "sandbox: error: --threads 2: cannot start a worker thread: Resource temporarily "
+        "unavailable (EAGAIN)",
+        "  hint: the process limit (ulimit -u) may be too low for that many threads"};
+    EXPECT_EQ(expected, r.err_lines()) << r.describe();
     EXPECT_FALSE(exists(path("denied/marker")));
 }
 
