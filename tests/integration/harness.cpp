@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -79,15 +80,6 @@ std::pair<Fd, Fd> make_pipe() {
     return {std::move(read_end), std::move(write_end)};
 }
 
-std::string required_env(const char* name) {
-    const char* value = std::getenv(name);
-    if (value == nullptr || *value == '\0') {
-        throw std::runtime_error(std::string(name) +
-                                 " is not set: run the tests with meson test");
-    }
-    return value;
-}
-
 // Only async-signal-safe calls between fork and exec.
 [[noreturn]] void exec_child(char* const* argv, char* const* envp, int out, int err,
                              int report, const std::vector<FdMapping>& fds) {
@@ -112,6 +104,21 @@ std::string required_env(const char* name) {
 }
 
 }  // namespace
+
+std::string required_env(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') {
+        throw std::runtime_error(std::string(name) +
+                                 " is not set: run the tests with meson test");
+    }
+    return value;
+}
+
+int available_cpus() {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    return sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+}
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
     std::vector<char*> out;

@@ -66,6 +66,13 @@ RunResult run(const Args& argv, const RunOptions& options = {});
 // argv/envp for execv/execve: pointers into `v`, NULL-terminated.
 std::vector<char*> c_strings(const std::vector<std::string>& v);
 
+// The value of the environment variable NAME that meson test sets; throws
+// when it is missing or empty.
+std::string required_env(const char* name);
+
+// CPUs this process may run on (sched_getaffinity).
+int available_cpus();
+
 // The test's environment plus or minus some variables, for RunOptions::env.
 std::vector<std::string> environment_with(const std::vector<std::string>& set,
                                           const std::vector<std::string>& unset = {});

@@ -11,8 +11,6 @@
 //   SANDBOX_THREADS_PRELOAD     the test library (tests/integration/threads_preload.c)
 //   SANDBOX_TEST_KERNEL_TSYNC=1 the kernel must have LANDLOCK_RESTRICT_SELF_TSYNC:
 //                               the kernel-TSYNC test fails instead of skipping.
-#include <sched.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -36,14 +34,7 @@ bool contains(std::string_view haystack, std::string_view needle) {
 }
 
 const std::string& preload_lib() {
-    static const std::string value = [] {
-        const char* v = std::getenv("SANDBOX_THREADS_PRELOAD");
-        if (v == nullptr || *v == '\0') {
-            throw std::runtime_error(
-                "SANDBOX_THREADS_PRELOAD is not set: run the tests with meson test");
-        }
-        return std::string(v);
-    }();
+    static const std::string value = required_env("SANDBOX_THREADS_PRELOAD");
     return value;
 }
 
@@ -72,13 +63,7 @@ std::string launcher_comm() { return comm_of(sandbox_bin()); }
 // With --preload a statically linked sandbox runs sandbox-dynamic
 // (SANDBOX_DYNAMIC_BIN; the same binary when sandbox is dynamic itself).
 const std::string& dynamic_bin() {
-    static const std::string value = [] {
-        const char* v = std::getenv("SANDBOX_DYNAMIC_BIN");
-        if (v == nullptr || *v == '\0') {
-            throw std::runtime_error("SANDBOX_DYNAMIC_BIN is not set: run the tests with meson test");
-        }
-        return std::string(v);
-    }();
+    static const std::string value = required_env("SANDBOX_DYNAMIC_BIN");
     return value;
 }
 std::string preload_launcher_comm() { return comm_of(dynamic_bin()); }
@@ -383,10 +368,7 @@ TEST_F(ThreadsTest, LargePoliciesAreOpenedByHelperThreadsThatExitBeforeEnforceme
     // 2 500 rule paths (files and directories) without --threads: helper
     // threads open them beside the main thread (one per further CPU, at most
     // 3), and are gone before enforcement, which sees a single thread.
-    cpu_set_t cpus;
-    CPU_ZERO(&cpus);
-    ASSERT_EQ(0, sched_getaffinity(0, sizeof cpus, &cpus));
-    const int helpers = std::min(CPU_COUNT(&cpus) - 1, 3);
+    const int helpers = std::min(available_cpus() - 1, 3);
     make_dir("big");
     Args flags{"--log-level", "debug"};
     Args cat{"/usr/bin/cat"};
