@@ -1,6 +1,7 @@
 // sandbox: wiring only. Every failure is caught here, once, and becomes a
 // one-line message with hints and exit status 125 (126/127 for exec).
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,6 +36,12 @@ bool refuse_privileges() {
         return true;
     }
     return false;
+}
+
+/// For comma lists on the command line: does the whole value name a path?
+bool path_exists(const std::string& path) {
+    struct stat st {};
+    return lstat(path.c_str(), &st) == 0;
 }
 
 /// Output that could not be written (e.g. `--features >/dev/full`) is a failure.
@@ -77,7 +84,7 @@ void report_policy_error(const sandbox::PolicyError& e) {
 int run_main(int argc, char** argv) {
     using namespace sandbox;
     try {
-        CommandLine cl = parse_command_line(argc, argv, process_environment());
+        CommandLine cl = parse_command_line(argc, argv, {process_environment(), path_exists});
 #ifdef SANDBOX_STATIC_LAUNCHER
         if (!cl.preload.empty()) {
             exec_dynamic_launcher(SANDBOX_HELPER_NAME, SANDBOX_HELPER_FROM_BINDIR, argv);

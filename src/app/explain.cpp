@@ -6,7 +6,7 @@
 
 #include "enforce/restrict.hpp"
 #include "enforce/sys_error.hpp"
-#include "enforce/tty_guard.hpp"
+#include "enforce/seccomp_guard.hpp"
 
 namespace sandbox {
 
@@ -58,6 +58,39 @@ Json diagnostics_json(const Diagnostics& d) {
     return out;
 }
 
+/// How pathname UNIX sockets are restricted, in one line.
+std::string unix_sockets_text(const Prepared& p) {
+    switch (p.plan.unix_sockets) {
+    case UnixSockets::Landlock:
+        return "connect() to a pathname socket needs resolve_unix (Landlock)";
+    case UnixSockets::SeccompDeny:
+        return fmt::format("{}; Landlock ABI {} cannot restrict connect() to them (needs ABI {})",
+                           unix_guard_summary(), p.plan.abi, resolve_unix_abi);
+    case UnixSockets::Unrestricted:
+        break;
+    }
+    if (p.policy.unrestricted_filesystem) {
+        return "not restricted (the filesystem is unrestricted)";
+    }
+    if (p.policy.unrestricted_unix) {
+        return "not restricted (--unrestricted-unix)";
+    }
+    return fmt::format("not restricted: {} and Landlock ABI {} cannot tell sockets apart "
+                       "(needs ABI {}), so every socket is reachable",
+                       p.policy.allows_unix_sockets() ? "a rule allows resolve_unix"
+                                                      : "abstract UNIX sockets are unrestricted",
+                       p.plan.abi, resolve_unix_abi);
+}
+
+const char* unix_sockets_control(UnixSockets u) {
+    switch (u) {
+    case UnixSockets::Landlock: return "landlock";
+    case UnixSockets::SeccompDeny: return "seccomp";
+    case UnixSockets::Unrestricted: return "unrestricted";
+    }
+    return "?";
+}
+
 Json env_json(const Policy& policy) {
     Json set = Json::array();
     for (const auto& s : policy.env.set) {
@@ -96,6 +129,11 @@ Json explain_json(const Prepared& p) {
                            {"reason", s.error ? errno_name(s.error) : "no rights for a file"},
                            {"source", s.planned->rule->source.to_string()}});
     }
+    for (const auto& u : p.policy.unexpanded) {
+        skipped.push_back({{"path", u.written},
+                           {"reason", fmt::format("{} is not set", u.variable)},
+                           {"source", u.source.to_string()}});
+    }
     j["skipped"] = skipped;
     Json ports = Json::array();
     for (const auto& port : sorted_ports(p)) {
@@ -125,6 +163,8 @@ Json explain_json(const Prepared& p) {
                                         : Json(p.enforcement.problem)},
                         {"no_new_privs", true},
                         {"terminal_guard", tty_guard_summary()},
+                        {"unix_sockets", {{"control", unix_sockets_control(p.plan.unix_sockets)},
+                                          {"description", unix_sockets_text(p)}}},
                         {"threads", threads}};
     if (p.exec) {
         j["exec"] = {{"path", p.exec->path},
@@ -181,6 +221,9 @@ std::string explain_text(const Prepared& p) {
              s.error ? describe_errno(s.error) : "no rights left for a file",
              s.planned->rule->source.to_string());
     }
+    for (const auto& u : p.policy.unexpanded) {
+        line("  skipped {}: {} is not set (from {})", u.written, u.variable, u.source.to_string());
+    }
     line("TCP ports:");
     if (p.plan.ports.empty()) {
         line("  (none)");
@@ -211,6 +254,7 @@ std::string explain_text(const Prepared& p) {
         line("  would fail: {}", p.enforcement.problem);
     }
     line("terminal guard: {}", tty_guard_summary());
+    line("UNIX sockets: {}", unix_sockets_text(p));
     if (p.exec) {
         line("exec: {}", p.exec->path);
         if (p.script_interpreter) {

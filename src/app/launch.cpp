@@ -20,18 +20,50 @@
 #include "enforce/features.hpp"
 #include "enforce/preload.hpp"
 #include "enforce/ruleset.hpp"
-#include "enforce/tty_guard.hpp"
+#include "enforce/seccomp_guard.hpp"
+#include "policy/expansion_guard.hpp"
 #include "policy/profile_path.hpp"
 
 namespace sandbox {
 
 namespace {
 
+/// realpath(), or nullopt.
+std::optional<std::string> canonical_path(const std::string& path) {
+    char* real = realpath(path.c_str(), nullptr);
+    if (real == nullptr) {
+        return std::nullopt;
+    }
+    std::string out = real;
+    free(real);  // NOLINT(cppcoreguidelines-no-malloc)
+    return out;
+}
+
+/// The environment policy files expand from: the process environment, except
+/// that ${PWD} is always the real working directory (getcwd), never the
+/// variable, which a parent process may have left pointing elsewhere.
+EnvLookup policy_environment() {
+    std::optional<std::string> cwd = canonical_path(".");
+    return [env = process_environment(), cwd = std::move(cwd)](std::string_view name) {
+        return name == "PWD" ? cwd : env(name);
+    };
+}
+
 LoadResult load_files(const CommandLine& cl) {
     LoadOptions options;
-    options.env = process_environment();
+    options.env = policy_environment();
     options.search_path = profile_search_path(options.env, running_from_build_tree());
-    return load_policies(cl.policies, options);
+    LoadResult loaded = load_policies(cl.policies, options);
+    const std::optional<std::string> home = options.env("HOME");
+    const std::optional<std::string> real_home =
+        home && !home->empty() ? canonical_path(*home) : std::nullopt;
+    check_expanded_rules(loaded.policy, real_home.value_or(home.value_or("")), canonical_path,
+                         loaded.diagnostics);
+    for (const auto& u : loaded.policy.unexpanded) {
+        spdlog::info("skipped optional entry \"{}\" ({}): {} is not set", u.written,
+                     u.source.to_string(), u.variable);
+    }
+    return loaded;
 }
 
 Policy load_policy(const CommandLine& cl) {
@@ -230,12 +262,6 @@ void print_warnings(const Prepared& p) {
     if (auto summary = p.plan.unenforced_summary(); !summary.empty()) {
         spdlog::warn("{}", summary);
     }
-    for (const auto& u : p.plan.unenforced) {
-        if (!u.whole_category) {
-            spdlog::info("{} is not restricted: Landlock ABI {} (needs {})", u.what, p.plan.abi,
-                         u.needs_abi);
-        }
-    }
     for (const auto& s : p.resolved.skipped) {
         spdlog::info("skipped rule for \"{}\": {}", s.planned->rule->path,
                      s.error ? describe_errno(s.error) : "no rights left for a file");
@@ -351,7 +377,8 @@ void launch(const CommandLine& cl, Prepared p) {
     options.emulation.thread_names = spdlog::should_log(spdlog::level::info);
     log_report(restrict_process(p.ruleset.get(), restrict_flags(p.plan), options));
     // no_new_privs is set on every thread now: the seccomp filter needs no privilege.
-    install_tty_guard();
+    install_seccomp_guard({p.plan.unix_sockets == UnixSockets::SeccompDeny ? UnixSocketFilter::Deny
+                                                                          : UnixSocketFilter::Allow});
     p.ruleset.reset();
     exec_target(*p.exec, [&](int err) { return exec_hints(p, err); });
 }

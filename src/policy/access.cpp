@@ -158,12 +158,13 @@ std::string_view group_name(Group group) {
     case Group::Rox: return "rox";
     case Group::Rw: return "rw";
     case Group::Rwx: return "rwx";
+    case Group::Unix: return "unix";
     }
     return "?";
 }
 
 std::optional<Group> parse_group(std::string_view name) {
-    for (Group g : {Group::Ro, Group::Rox, Group::Rw, Group::Rwx}) {
+    for (Group g : {Group::Ro, Group::Rox, Group::Rw, Group::Rwx, Group::Unix}) {
         if (group_name(g) == name) {
             return g;
         }
@@ -182,6 +183,7 @@ FsAccess group_rights(Group group) {
     case Group::Rox: return ro.with(F::Execute);
     case Group::Rw: return rw;
     case Group::Rwx: return rw.with(F::Execute);
+    case Group::Unix: return {F::ResolveUnix};
     }
     return {};
 }

@@ -142,7 +142,7 @@ AccessSet<E> all_rights();
 FsAccess mask_for_file(FsAccess set);
 
 /// The convenience groups of the command line and the policy format.
-enum class Group { Ro, Rox, Rw, Rwx };
+enum class Group { Ro, Rox, Rw, Rwx, Unix };
 std::string_view group_name(Group group);
 std::optional<Group> parse_group(std::string_view name);
 /// Rights of a group as of the newest ABI; the plan narrows them per ABI.

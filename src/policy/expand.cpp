@@ -40,7 +40,7 @@ Expanded expand_variables(std::string_view input, const EnvLookup& env) {
     if (input == "~" || input.starts_with("~/")) {
         auto home = env("HOME");
         if (!home || home->empty()) {
-            out.error = ExpandError{0, "\"~\" needs HOME, which is not set"};
+            out.error = ExpandError{0, "\"~\" needs HOME, which is not set", "HOME"};
             return out;
         }
         out.value = *home;
@@ -57,7 +57,7 @@ Expanded expand_variables(std::string_view input, const EnvLookup& env) {
         const std::size_t start = i;
         const std::size_t close = input.find('}', i + 2);
         if (close == std::string_view::npos) {
-            out.error = ExpandError{start, "unterminated \"${\""};
+            out.error = ExpandError{start, "unterminated \"${\"", std::nullopt};
             return out;
         }
         std::string_view body = input.substr(i + 2, close - i - 2);
@@ -67,7 +67,8 @@ Expanded expand_variables(std::string_view input, const EnvLookup& env) {
             body = body.substr(0, sep);
         }
         if (!valid_name(body)) {
-            out.error = ExpandError{start, fmt::format("invalid variable name \"{}\"", body)};
+            out.error = ExpandError{start, fmt::format("invalid variable name \"{}\"", body),
+                                    std::nullopt};
             return out;
         }
         auto value = env(body);
@@ -75,8 +76,14 @@ Expanded expand_variables(std::string_view input, const EnvLookup& env) {
             out.value += *value;
         } else if (fallback) {
             out.value += *fallback;
+        } else if (body == "PWD") {
+            out.error = ExpandError{start, "${PWD} is the working directory, which cannot be "
+                                           "determined (was it removed?)",
+                                    std::string(body)};
+            return out;
         } else {
-            out.error = ExpandError{start, fmt::format("environment variable {} is not set", body)};
+            out.error = ExpandError{start, fmt::format("environment variable {} is not set", body),
+                                    std::string(body)};
             return out;
         }
         i = close + 1;

@@ -19,6 +19,8 @@ EnvLookup process_environment();
 struct ExpandError {
     std::size_t offset = 0;  ///< byte offset in the input where the problem starts
     std::string message;
+    /// Set when the problem is a variable that is not set (and has no default).
+    std::optional<std::string> unset_variable;
 };
 
 struct Expanded {

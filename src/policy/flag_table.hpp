@@ -13,9 +13,9 @@ namespace sandbox::flags_detail {
 
 /// What the command line gave, before any checking (flags.cpp checks it).
 struct RawFlags {
-    std::vector<std::string> ro, rox, rw, rwx, bind_tcp, connect_tcp, unrestricted_scope;
+    std::vector<std::string> ro, rox, rw, rwx, unix, bind_tcp, connect_tcp, unrestricted_scope;
     std::vector<std::string> policy, profile, env, unsetenv, keep_fd, preload;
-    bool unrestricted_filesystem = false, unrestricted_network = false;
+    bool unrestricted_filesystem = false, unrestricted_network = false, unrestricted_unix = false;
     bool unrestricted_scoped = false, clearenv = false;
     bool best_effort = false, ignore_missing = false, add_exec = false, ldd = false;
     bool log_same_exec_off = false, log_new_exec_on = false, log_subdomains_off = false;
@@ -33,10 +33,19 @@ enum class Kind {
     OptionalValue,  ///< --x or --x=V (never the next word): at most once
 };
 
+/// How a List value is split on ','.
+enum class Split {
+    No,       ///< never: the value is one item (--env VALUE may contain commas)
+    Always,   ///< ports, names: "80,443" is two items
+    Paths,    ///< a value that names an existing path is one item; otherwise it is
+              ///< split and every piece must be an absolute path (a comma never widens a grant)
+    Library,  ///< as Paths, but a piece may also be a bare library name ("libm.so.6")
+};
+
 struct OptionSpec {
     std::string_view name{};        ///< long name without "--"
     char short_name = 0;            ///< 'v' for -v (Flag and Count only), 0 if none
-    bool split = true;              ///< List: split the value on ','
+    Split split = Split::Always;    ///< List only
     Kind kind = Kind::Flag;
     std::string_view value_name{};  ///< PATH, PORT, N, ... (options with a value only)
     std::string_view group{};       ///< --help section
@@ -51,18 +60,27 @@ struct OptionSpec {
 // In --help order: groups appear in the order of their first option.
 // clang-format off
 inline constexpr OptionSpec kOptions[] = {
-    {.name = "ro", .kind = Kind::List, .value_name = "PATH", .group = "Filesystem",
+    {.name = "ro", .split = Split::Paths, .kind = Kind::List, .value_name = "PATH", .group = "Filesystem",
      .help = "Allow reading PATH (directories: read_file, read_dir)", .list = &RawFlags::ro},
-    {.name = "rox", .kind = Kind::List, .value_name = "PATH", .group = "Filesystem",
+    {.name = "rox", .split = Split::Paths, .kind = Kind::List, .value_name = "PATH", .group = "Filesystem",
      .help = "Like --ro, and allow executing", .list = &RawFlags::rox},
-    {.name = "rw", .kind = Kind::List, .value_name = "PATH", .group = "Filesystem",
+    {.name = "rw", .split = Split::Paths, .kind = Kind::List, .value_name = "PATH", .group = "Filesystem",
      .help = "Like --ro, and allow writing, truncating, creating, removing, renaming (refer) "
              "below PATH",
      .list = &RawFlags::rw},
-    {.name = "rwx", .kind = Kind::List, .value_name = "PATH", .group = "Filesystem",
+    {.name = "rwx", .split = Split::Paths, .kind = Kind::List, .value_name = "PATH", .group = "Filesystem",
      .help = "Like --rw, and allow executing", .list = &RawFlags::rwx},
+    {.name = "unix", .split = Split::Paths, .kind = Kind::List, .value_name = "PATH",
+     .group = "Filesystem",
+     .help = "Allow connecting to the pathname UNIX socket PATH, or to those below the directory "
+             "PATH (resolve_unix, Landlock ABI 9; an error below it unless --best-effort)",
+     .list = &RawFlags::unix},
     {.name = "unrestricted-filesystem", .group = "Filesystem",
      .help = "Do not restrict the filesystem at all", .flag = &RawFlags::unrestricted_filesystem},
+    {.name = "unrestricted-unix", .group = "Filesystem",
+     .help = "Below Landlock ABI 9, do not deny creating UNIX sockets (every pathname socket "
+             "becomes reachable)",
+     .flag = &RawFlags::unrestricted_unix},
 
     {.name = "bind-tcp", .kind = Kind::List, .value_name = "PORT", .group = "Network",
      .help = "Allow binding TCP PORT (0: any ephemeral port)", .list = &RawFlags::bind_tcp},
@@ -78,7 +96,7 @@ inline constexpr OptionSpec kOptions[] = {
      .help = "Leave one scope unrestricted: signal or abstract_unix_socket",
      .list = &RawFlags::unrestricted_scope},
 
-    {.name = "policy", .kind = Kind::List, .value_name = "FILE", .group = "Policies",
+    {.name = "policy", .split = Split::Paths, .kind = Kind::List, .value_name = "FILE", .group = "Policies",
      .help = "Load a JSON policy file (repeatable)", .list = &RawFlags::policy},
     {.name = "profile", .kind = Kind::List, .value_name = "NAME", .group = "Policies",
      .help = "Load a named policy from the profile search path", .list = &RawFlags::profile},
@@ -98,7 +116,7 @@ inline constexpr OptionSpec kOptions[] = {
      .help = "Allow COMMAND's ELF interpreter and shared libraries (implies --add-exec)",
      .flag = &RawFlags::ldd},
     // Not split: values may contain commas.
-    {.name = "env", .split = false, .kind = Kind::List, .value_name = "KEY[=VALUE]",
+    {.name = "env", .split = Split::No, .kind = Kind::List, .value_name = "KEY[=VALUE]",
      .group = "Command", .help = "Set KEY=VALUE, or keep KEY from the current environment",
      .list = &RawFlags::env},
     {.name = "clearenv", .group = "Command", .help = "Start the command with an empty environment",
@@ -116,7 +134,7 @@ inline constexpr OptionSpec kOptions[] = {
      .help = "Start N worker threads before enforcement (they open rule paths in parallel and "
              "are restricted too)",
      .value = &RawFlags::threads},
-    {.name = "preload", .kind = Kind::List, .value_name = "LIB", .group = "Threads",
+    {.name = "preload", .split = Split::Library, .kind = Kind::List, .value_name = "LIB", .group = "Threads",
      .help = "Load LIB into the launcher before enforcement, allow it in the policy, and put it "
              "in the command's LD_PRELOAD",
      .list = &RawFlags::preload},
@@ -167,7 +185,8 @@ constexpr bool table_is_well_formed() {
             (o.kind == Kind::Count && o.count == nullptr) ||
             (o.kind == Kind::List && o.list == nullptr) ||
             ((o.kind == Kind::Value || o.kind == Kind::OptionalValue) && o.value == nullptr) ||
-            (o.short_name != 0 && takes_value) || (!o.split && o.kind != Kind::List)) {
+            (o.short_name != 0 && takes_value) ||
+            (o.split != Split::Always && o.kind != Kind::List)) {
             return false;
         }
         for (const OptionSpec& other : kOptions) {

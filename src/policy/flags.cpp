@@ -37,6 +37,24 @@ const OptionSpec* find_short(char c) {
     return nullptr;
 }
 
+/// Appends the comma-separated items of `value` to `items`; the error if an
+/// item is empty ("a,,b", "a,").
+std::optional<std::string> split_list(std::string_view value, std::vector<std::string>& items) {
+    std::size_t start = 0;
+    for (;;) {
+        const auto comma = value.find(',', start);
+        const std::string_view item = value.substr(start, comma - start);
+        if (item.empty()) {
+            return fmt::format("empty item in \"{}\"", value);
+        }
+        items.emplace_back(item);
+        if (comma == std::string_view::npos) {
+            return std::nullopt;
+        }
+        start = comma + 1;
+    }
+}
+
 /// Reads the options of argv into RawFlags, from argv[1] up to "--" or the
 /// first word that is not an option (COMMAND). Only the first usage error is
 /// kept, and only reported if -h/--help was not given: `--bogus --help` shows
@@ -157,28 +175,19 @@ private:
         slot = std::string(value);
     }
 
-    /// "a,b,c" adds three items (one if the option does not split). A lone
-    /// empty value is one empty item, refused by build() with the option's
-    /// own message; an empty item in a list ("a,,b", "a,") is refused here.
+    /// "a,b,c" adds three items for options split Always; other lists keep
+    /// the value whole here (path lists are split by build(), which can ask
+    /// whether the whole value names a path). A lone empty value is one empty
+    /// item, refused by build() with the option's own message; an empty item
+    /// in a list ("a,,b", "a,") is refused here.
     void add_items(const OptionSpec& o, std::string_view value) {
         std::vector<std::string>& items = flags.*o.list;
-        if (!o.split || value.find(',') == std::string_view::npos) {
+        if (o.split != flags_detail::Split::Always) {
             items.emplace_back(value);
             return;
         }
-        std::size_t start = 0;
-        for (;;) {
-            const auto comma = value.find(',', start);
-            const std::string_view item = value.substr(start, comma - start);
-            if (item.empty()) {
-                fail(fmt::format("--{}: empty item in \"{}\"", o.name, value));
-                return;
-            }
-            items.emplace_back(item);
-            if (comma == std::string_view::npos) {
-                return;
-            }
-            start = comma + 1;
+        if (auto problem = split_list(value, items)) {
+            fail(fmt::format("--{}: {}", o.name, *problem));
         }
     }
 
@@ -208,18 +217,57 @@ std::string expand_tilde(const std::string& path, const EnvLookup& env) {
     return path;
 }
 
-void add_paths(Policy& p, const std::vector<std::string>& paths, Group g, const EnvLookup& env) {
-    const std::string option = fmt::format("--{}", group_name(g));
-    for (const auto& raw : paths) {
-        if (raw.empty()) {
-            throw UsageError(fmt::format("{}: empty path", option));
+/// The items of a path list option (PRODUCT §3): a value that names an
+/// existing path as a whole is one item, whatever commas it contains;
+/// otherwise it is split on ',' and every piece must be an absolute path
+/// (with Split::Library, or a bare library name), so that a comma can never
+/// turn one path into a grant on "..". A lone value without a comma is
+/// taken as it is (relative to the working directory). "~/" is expanded.
+std::vector<std::string> path_items(const std::vector<std::string>& values,
+                                    std::string_view option, flags_detail::Split how,
+                                    const ParseContext& ctx) {
+    std::vector<std::string> out;
+    for (const auto& value : values) {
+        if (value.empty()) {
+            throw UsageError(fmt::format("--{}: empty {}", option,
+                                         how == flags_detail::Split::Library ? "library name"
+                                                                             : "path"));
         }
+        const std::string whole = expand_tilde(value, ctx.env);
+        if (value.find(',') == std::string::npos || (ctx.exists && ctx.exists(whole))) {
+            out.push_back(whole);
+            continue;
+        }
+        std::vector<std::string> pieces;
+        if (auto error = split_list(value, pieces)) {
+            throw UsageError(fmt::format("--{}: {}", option, *error));
+        }
+        for (const auto& piece : pieces) {
+            std::string path = expand_tilde(piece, ctx.env);
+            const bool bare_name = how == flags_detail::Split::Library &&
+                                   path.find('/') == std::string::npos;
+            if (!path.starts_with('/') && !bare_name) {
+                throw UsageError(fmt::format(
+                    "--{}: \"{}\" in the list \"{}\" is not an absolute path (no such path "
+                    "\"{}\" exists either, so the value was split at its commas)",
+                    option, piece, value, whole));
+            }
+            out.push_back(std::move(path));
+        }
+    }
+    return out;
+}
+
+void add_paths(Policy& p, const std::vector<std::string>& values, Group g, RightsOrigin origin,
+               const ParseContext& ctx) {
+    const std::string option(group_name(g));
+    for (auto& path : path_items(values, option, flags_detail::Split::Paths, ctx)) {
         PathRule rule;
-        rule.path = expand_tilde(raw, env);
+        rule.source = {"", 0, 0, fmt::format("--{} {}", option, path)};
+        rule.path = std::move(path);
         rule.access = group_rights(g);
-        rule.origin = RightsOrigin::Group;
+        rule.origin = origin;
         rule.group = g;
-        rule.source = {"", 0, 0, fmt::format("{} {}", option, raw)};
         p.paths.push_back(std::move(rule));
     }
 }
@@ -267,17 +315,20 @@ std::string level_for(const RawFlags& f) {
     }
 }
 
-CommandLine build(const RawFlags& f, const EnvLookup& env) {
+CommandLine build(const RawFlags& f, const ParseContext& ctx) {
     CommandLine cl;
     Policy& p = cl.flag_policy;
-    add_paths(p, f.ro, Group::Ro, env);
-    add_paths(p, f.rox, Group::Rox, env);
-    add_paths(p, f.rw, Group::Rw, env);
-    add_paths(p, f.rwx, Group::Rwx, env);
+    add_paths(p, f.ro, Group::Ro, RightsOrigin::Group, ctx);
+    add_paths(p, f.rox, Group::Rox, RightsOrigin::Group, ctx);
+    add_paths(p, f.rw, Group::Rw, RightsOrigin::Group, ctx);
+    add_paths(p, f.rwx, Group::Rwx, RightsOrigin::Group, ctx);
+    // --unix is an explicit request: below ABI 9 an error unless --best-effort.
+    add_paths(p, f.unix, Group::Unix, RightsOrigin::Explicit, ctx);
     add_ports(p, f.bind_tcp, AccessNet::BindTcp);
     add_ports(p, f.connect_tcp, AccessNet::ConnectTcp);
     p.unrestricted_filesystem = f.unrestricted_filesystem;
     p.unrestricted_network = f.unrestricted_network;
+    p.unrestricted_unix = f.unrestricted_unix;
     if (f.unrestricted_scoped) {
         p.unrestricted_scopes = all_rights<Scope>();
     }
@@ -310,7 +361,7 @@ CommandLine build(const RawFlags& f, const EnvLookup& env) {
         p.env.unset.push_back(key);
     }
     // The --policy files first, then the --profile names, each in command-line order.
-    for (const auto& name : f.policy) {
+    for (const auto& name : path_items(f.policy, "policy", flags_detail::Split::Paths, ctx)) {
         cl.policies.push_back({name, PolicyRef::Kind::File, {"", 0, 0, "--policy " + name}});
     }
     for (const auto& name : f.profile) {
@@ -342,12 +393,7 @@ CommandLine build(const RawFlags& f, const EnvLookup& env) {
     if (f.threads) {
         cl.threads = parse_int(*f.threads, "--threads", 0, 4096);
     }
-    for (const auto& lib : f.preload) {
-        if (lib.empty()) {
-            throw UsageError("--preload: empty library name");
-        }
-        cl.preload.push_back(expand_tilde(lib, env));
-    }
+    cl.preload = path_items(f.preload, "preload", flags_detail::Split::Library, ctx);
     if (f.log_same_exec_off) cl.log_flags = cl.log_flags.with(LogFlag::SameExecOff);
     if (f.log_new_exec_on) cl.log_flags = cl.log_flags.with(LogFlag::NewExecOn);
     if (f.log_subdomains_off) cl.log_flags = cl.log_flags.with(LogFlag::SubdomainsOff);
@@ -380,7 +426,7 @@ CommandLine build(const RawFlags& f, const EnvLookup& env) {
 
 } // namespace
 
-CommandLine parse_command_line(int argc, const char* const* argv, const EnvLookup& env) {
+CommandLine parse_command_line(int argc, const char* const* argv, const ParseContext& ctx) {
     Scanner scanner(argc, argv);
     const int command = scanner.scan();
     if (scanner.flags.help) {
@@ -392,7 +438,7 @@ CommandLine parse_command_line(int argc, const char* const* argv, const EnvLooku
     if (scanner.error) {
         throw UsageError(*scanner.error);
     }
-    CommandLine cl = build(scanner.flags, env);
+    CommandLine cl = build(scanner.flags, ctx);
     for (int i = command; i < argc; ++i) {
         cl.command.emplace_back(argv[i]);
     }

@@ -2,6 +2,7 @@
 // Policy of their own, merged with the policy files later.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,17 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// What parsing may look up: the environment ("~/", $HOME) and whether a
+/// path exists (for comma lists). Both are functions so that parsing stays
+/// pure; an empty `exists` means "no path exists" (every list is split).
+struct ParseContext {
+    using Exists = std::function<bool(const std::string& path)>;
+    // NOLINTNEXTLINE(google-explicit-constructor): an EnvLookup alone is a context
+    ParseContext(EnvLookup e, Exists x = {}) : env(std::move(e)), exists(std::move(x)) {}
+    EnvLookup env;
+    Exists exists;
+};
+
 /// Parses argv (argv[0] is the program name) with the option table of
 /// flag_table.hpp. Nothing after "--" or after the first non-option word
 /// (COMMAND) is parsed. "--opt value" and "--opt=value" are the same, except
@@ -48,9 +60,9 @@ public:
 /// options, a missing value, a value given to a flag, an empty item in a comma
 /// list and a single-value option given twice are usage errors; -h/--help
 /// among the options wins over them. A leading "~/" in a path value means
-/// $HOME (the shell does not expand "--ro=~/x"); relative paths stay relative
-/// to the working directory.
-CommandLine parse_command_line(int argc, const char* const* argv, const EnvLookup& env);
+/// $HOME (the shell does not expand "--ro=~/x"); a lone relative path stays
+/// relative to the working directory. Path lists: see path_items in flags.cpp.
+CommandLine parse_command_line(int argc, const char* const* argv, const ParseContext& ctx);
 
 /// The --help text, rendered from the option table (help.cpp).
 std::string help_text();

@@ -160,33 +160,44 @@ private:
         return n;
     }
 
-    /// A path string: no NUL, variables expanded, absolute.
-    std::optional<std::string> path(const Value& v) {
+    /// A rule's path: a string without NUL, variables expanded, absolute.
+    /// False when there is none: an error, or an optional entry that names a
+    /// variable which is not set (then recorded in `unexpanded`, no error).
+    bool expand_path(const Value& v, PathRule& rule) {
         if (!expect(v, Kind::String, "a path")) {
-            return std::nullopt;
+            return false;
         }
         if (v.text.empty()) {
             error(v.pos, "empty path");
-            return std::nullopt;
+            return false;
         }
         if (v.text.find('\0') != std::string::npos) {
             error(v.pos, "path contains a NUL character");
-            return std::nullopt;
+            return false;
         }
         Expanded e = expand_variables(v.text, options_.env);
+        if (e.error && e.error->unset_variable && rule.optional) {
+            out_.policy.unexpanded.push_back({v.text, *e.error->unset_variable, at(v.pos)});
+            return false;
+        }
         if (e.error) {
             json::Position p = v.pos;
             p.column += 1 + static_cast<int>(e.error->offset);
             error(p, e.error->message,
-                  {"use ${NAME:-default} to give a default value"});
-            return std::nullopt;
+                  {"use ${NAME:-default} to give a default value, or mark the entry "
+                   "\"optional\": true"});
+            return false;
         }
         if (e.value.empty() || e.value[0] != '/') {
             error(v.pos, fmt::format("path \"{}\" is not absolute", e.value),
                   {"policy paths must be absolute; use ${PWD}/... for the current directory"});
-            return std::nullopt;
+            return false;
         }
-        return std::move(e.value);
+        if (e.value != v.text) {
+            rule.written = v.text;
+        }
+        rule.path = std::move(e.value);
+        return true;
     }
 
     bool boolean(const Value& v, std::string_view what) {
@@ -231,7 +242,7 @@ private:
                             boolean(x, "\"filesystem.unrestricted\"");
                     }},
                    {"rules", [&](const Value& x) { rules(x); }}};
-        for (Group g : {Group::Ro, Group::Rox, Group::Rw, Group::Rwx}) {
+        for (Group g : {Group::Ro, Group::Rox, Group::Rw, Group::Rwx, Group::Unix}) {
             h.emplace_back(group_name(g), [this, g](const Value& x) { group_list(x, g); });
         }
         walk(v, "\"filesystem\"", h);
@@ -271,8 +282,7 @@ private:
                                             what, article_kind(item.kind)));
                 continue;
             }
-            if (auto expanded = path(*p)) {
-                rule.path = std::move(*expanded);
+            if (expand_path(*p, rule)) {
                 out_.policy.paths.push_back(std::move(rule));
             }
         }
@@ -309,9 +319,7 @@ private:
             if (p == nullptr || !has_access) {
                 continue;
             }
-            auto expanded = path(*p);
-            if (expanded && !rule.access.empty()) {
-                rule.path = std::move(*expanded);
+            if (expand_path(*p, rule) && !rule.access.empty()) {
                 out_.policy.paths.push_back(std::move(rule));
             }
         }

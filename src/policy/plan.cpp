@@ -26,9 +26,7 @@ std::string_view tsync_name(Tsync mode) {
 std::string RulesetPlan::unenforced_summary() const {
     std::vector<std::string> parts;
     for (const auto& u : unenforced) {
-        if (u.whole_category) {
-            parts.push_back(fmt::format("{} (needs ABI {})", u.what, u.needs_abi));
-        }
+        parts.push_back(fmt::format("{} (needs ABI {})", u.what, u.needs_abi));
     }
     if (parts.empty()) {
         return {};
@@ -57,10 +55,13 @@ void plan_filesystem(const Policy& policy, const PlanOptions& options, RulesetPl
         return;
     }
     plan.handled_fs = supported_rights<AccessFs>(abi);
+    if (policy.unrestricted_unix) {
+        plan.handled_fs = plan.handled_fs.without({AccessFs::ResolveUnix});
+    }
     for (const auto& row : fs_rights()) {
-        if (row.since_abi > abi) {
-            plan.unenforced.push_back(
-                {fmt::format("filesystem right {}", row.name), row.since_abi, false});
+        // resolve_unix has a fallback of its own (plan_unix_sockets).
+        if (row.since_abi > abi && row.right != AccessFs::ResolveUnix) {
+            plan.unenforced.push_back({fmt::format("filesystem right {}", row.name), row.since_abi});
         }
     }
     plan.paths.reserve(policy.paths.size());
@@ -92,7 +93,7 @@ void plan_network(const Policy& policy, const PlanOptions& options, RulesetPlan&
         return;
     }
     if (plan.abi < tcp_abi) {
-        plan.unenforced.push_back({"network", tcp_abi, true});
+        plan.unenforced.push_back({"network", tcp_abi});
         for (const auto& port : policy.ports) {
             unsatisfiable(plan, options, port.source,
                           fmt::format("TCP port rule {} {} needs Landlock ABI {}; this "
@@ -113,10 +114,33 @@ void plan_scopes(const Policy& policy, RulesetPlan& plan) {
     }
     if (plan.abi < scope_abi) {
         plan.unenforced.push_back({fmt::format("scopes ({})", join_right_names(wanted)),
-                                   scope_abi, true});
+                                   scope_abi});
         return;
     }
     plan.scoped = wanted.intersect(supported_rights<Scope>(plan.abi));
+}
+
+/// Below ABI 9 Landlock cannot restrict connect() to a pathname UNIX socket:
+/// the seccomp guard denies creating AF_UNIX sockets instead, unless the
+/// policy asks for UNIX sockets (a resolve_unix right, which then reaches
+/// every socket: warned) or opts out (--unrestricted-unix).
+void plan_unix_sockets(const Policy& policy, RulesetPlan& plan) {
+    if (policy.unrestricted_filesystem || policy.unrestricted_unix) {
+        plan.unix_sockets = UnixSockets::Unrestricted;
+    } else if (plan.handled_fs.contains(AccessFs::ResolveUnix)) {
+        plan.unix_sockets = UnixSockets::Landlock;
+    } else if (policy.allows_unix_sockets() ||
+               policy.unrestricted_scopes.contains(Scope::AbstractUnixSocket)) {
+        // Both need socket(AF_UNIX), which cannot be allowed for one kind only.
+        plan.unix_sockets = UnixSockets::Unrestricted;
+        plan.unenforced.push_back(
+            {fmt::format("pathname UNIX sockets ({}, so every socket is reachable)",
+                         policy.allows_unix_sockets() ? "a rule allows resolve_unix"
+                                                      : "abstract UNIX sockets are unrestricted"),
+             resolve_unix_abi});
+    } else {
+        plan.unix_sockets = UnixSockets::SeccompDeny;
+    }
 }
 
 void plan_log_flags(const PlanOptions& options, RulesetPlan& plan) {
@@ -156,6 +180,7 @@ RulesetPlan make_plan(const Policy& policy, int abi, const PlanOptions& options)
     plan_filesystem(policy, options, plan);
     plan_network(policy, options, plan);
     plan_scopes(policy, plan);
+    plan_unix_sockets(policy, plan);
     plan_log_flags(options, plan);
     if (plan.handled_fs.empty() && plan.handled_net.empty() && plan.scoped.empty()) {
         plan.diagnostics.error({}, "nothing to restrict: every category is unrestricted or "

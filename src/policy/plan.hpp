@@ -39,18 +39,28 @@ struct PlannedPath {
     FsAccess dropped;  ///< requested rights this ABI does not know
 };
 
-/// Something the kernel will not enforce, with the ABI that would.
+/// Something the kernel will not enforce, with the ABI that would. Every
+/// entry is named in the one-line warning of every run (PRODUCT §5).
 struct Unenforced {
     std::string what;  ///< "network", "scopes", "filesystem right truncate"
     int needs_abi = 0;
-    bool whole_category = false;  ///< warn on every run, not only with -v
 };
+
+/// How connect() to pathname UNIX sockets is restricted (PRODUCT §5).
+enum class UnixSockets {
+    Landlock,      ///< ABI >= 9: resolve_unix is handled like every other right
+    SeccompDeny,   ///< ABI < 9: the seccomp guard makes socket(AF_UNIX) fail (EACCES)
+    Unrestricted,  ///< the policy allows UNIX sockets, or the filesystem is unrestricted
+};
+/// The first Landlock ABI that can restrict connect() to pathname UNIX sockets.
+inline constexpr int resolve_unix_abi = 9;
 
 struct RulesetPlan {
     int abi = 0;
     FsAccess handled_fs;
     NetAccess handled_net;
     ScopeSet scoped;
+    UnixSockets unix_sockets = UnixSockets::Unrestricted;
     std::vector<PlannedPath> paths;
     std::vector<PortRule> ports;  ///< empty unless TCP is handled
     LogFlags log_flags;           ///< flags that will be passed to restrict_self

@@ -5,13 +5,20 @@
 
 namespace sandbox {
 
+bool Policy::allows_unix_sockets() const {
+    return std::any_of(paths.begin(), paths.end(),
+                       [](const PathRule& r) { return r.access.contains(AccessFs::ResolveUnix); });
+}
+
 void Policy::merge(const Policy& other) {
     descriptions.insert(descriptions.end(), other.descriptions.begin(),
                         other.descriptions.end());
     paths.insert(paths.end(), other.paths.begin(), other.paths.end());
+    unexpanded.insert(unexpanded.end(), other.unexpanded.begin(), other.unexpanded.end());
     ports.insert(ports.end(), other.ports.begin(), other.ports.end());
     unrestricted_filesystem = unrestricted_filesystem || other.unrestricted_filesystem;
     unrestricted_network = unrestricted_network || other.unrestricted_network;
+    unrestricted_unix = unrestricted_unix || other.unrestricted_unix;
     unrestricted_scopes |= other.unrestricted_scopes;
     min_abi = std::max(min_abi, other.min_abi);
     env.clear = env.clear || other.env.clear;

@@ -20,7 +20,8 @@ namespace sandbox {
 enum class RightsOrigin { Group, Explicit };
 
 struct PathRule {
-    std::string path;  ///< expanded, as written (not yet resolved)
+    std::string path;     ///< expanded (not yet resolved)
+    std::string written;  ///< as written in a policy file, when ${...} or "~" was expanded
     FsAccess access;   ///< requested rights, newest ABI
     RightsOrigin origin = RightsOrigin::Group;
     std::optional<Group> group;  ///< set when origin == Group
@@ -31,6 +32,14 @@ struct PathRule {
 struct PortRule {
     std::uint16_t port = 0;  ///< 0 only with bind_tcp: any ephemeral port
     AccessNet right = AccessNet::ConnectTcp;
+    SourceLocation source;
+};
+
+/// An optional policy entry left out because a variable it names is not set
+/// (`{"path": "${SSH_AUTH_SOCK}", "optional": true}` without an agent).
+struct UnexpandedRule {
+    std::string written;
+    std::string variable;
     SourceLocation source;
 };
 
@@ -49,13 +58,18 @@ struct EnvPolicy {
 struct Policy {
     std::vector<std::string> descriptions;
     std::vector<PathRule> paths;
+    std::vector<UnexpandedRule> unexpanded;  ///< optional entries skipped
     std::vector<PortRule> ports;
     bool unrestricted_filesystem = false;
     bool unrestricted_network = false;
+    bool unrestricted_unix = false;  ///< --unrestricted-unix: no UNIX socket guard below ABI 9
     ScopeSet unrestricted_scopes;
     int min_abi = 0;
     EnvPolicy env;
     std::vector<std::string> files;  ///< policy files that contributed, load order
+
+    /// True when a rule asks for resolve_unix: UNIX sockets are wanted.
+    bool allows_unix_sockets() const;
 
     /// Union: adds every permission of `other` to this policy.
     void merge(const Policy& other);

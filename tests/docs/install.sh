@@ -58,8 +58,10 @@ home=$D/home
 mkdir -p "$home"
 run() { env -u XDG_CONFIG_HOME -u SANDBOX_POLICY_PATH HOME="$home" "$@"; }
 
-# The installed binary runs a program under an installed profile.
-cd "$home" || exit 1
+# The installed binary runs a program under an installed profile, in a
+# project directory (from $HOME itself the profiles' "rw ${PWD}" is refused).
+mkdir -p "$home/project"
+cd "$home/project" || exit 1
 out=$(run SANDBOX_POLICY_PATH="$D$policies" "$D$bindir/sandbox" --profile shell -- \
       sh -c 'echo installed-ok' 2>&1)
 rc=$?

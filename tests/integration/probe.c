@@ -124,6 +124,43 @@ static int unix_socket(const char* name, int abstract, int do_bind) {
     return r == 0;
 }
 
+// The three ways to a UNIX socket that the guard below ABI 9 decides on.
+static int unix_only_socket(void) {
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        return 0;
+    }
+    close(s);
+    return 1;
+}
+
+static int unix_socketpair(void) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        return 0;
+    }
+    int ok = write(sv[0], "x", 1) == 1;
+    char c = 0;
+    ok = ok && read(sv[1], &c, 1) == 1 && c == 'x';
+    close(sv[0]);
+    close(sv[1]);
+    return ok;
+}
+
+#ifndef __NR_io_uring_setup
+#define __NR_io_uring_setup 425
+#endif
+// io_uring_setup(1, params): OK when a ring was created.
+static int io_uring(void) {
+    unsigned char params[120] = {0};  // struct io_uring_params
+    long fd = syscall(__NR_io_uring_setup, 1, params);
+    if (fd < 0) {
+        return 0;
+    }
+    close((int)fd);
+    return 1;
+}
+
 static int do_ioctl(const char* path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -242,7 +279,8 @@ int main(int argc, char** argv) {
                 "  kill PID\n"
                 "  fd N\n"
                 "  abstract-connect|abstract-bind NAME\n"
-                "  unix-connect PATH\n"
+                "  unix-connect|unix-bind PATH\n"
+                "  unix-socket|socketpair|io-uring -\n"
                 "  write-file PATH TEXT\n"
                 "  tiocsti|tiocsti-high|tioclinux|tcgets|tcsets|winsz|tcsetpgrp FD\n"
                 "  udp-sendto PORT\n"
@@ -267,7 +305,8 @@ int main(int argc, char** argv) {
     if (!strcmp(op, "mkfifo")) return report(mkfifo(a, 0644) == 0);
     if (!strcmp(op, "mkchar")) return report(mknod(a, S_IFCHR | 0644, makedev(1, 3)) == 0);
     if (!strcmp(op, "mkblock")) return report(mknod(a, S_IFBLK | 0644, makedev(7, 0)) == 0);
-    if (!strcmp(op, "mksock")) return report(unix_socket(a, 0, 1));
+    // mknod(S_IFSOCK) needs make_sock exactly as bind() does, without a socket.
+    if (!strcmp(op, "mksock")) return report(mknod(a, S_IFSOCK | 0644, 0) == 0);
     if (!strcmp(op, "exec")) return report(do_exec(a));
     if (!strcmp(op, "ioctl")) return report(do_ioctl(a));
     if (!strcmp(op, "bind")) return report(tcp(atoi(a), 1));
@@ -277,6 +316,10 @@ int main(int argc, char** argv) {
     if (!strcmp(op, "abstract-connect")) return report(unix_socket(a, 1, 0));
     if (!strcmp(op, "abstract-bind")) return report(unix_socket(a, 1, 1));
     if (!strcmp(op, "unix-connect")) return report(unix_socket(a, 0, 0));
+    if (!strcmp(op, "unix-bind")) return report(unix_socket(a, 0, 1));
+    if (!strcmp(op, "unix-socket")) return report(unix_only_socket());
+    if (!strcmp(op, "socketpair")) return report(unix_socketpair());
+    if (!strcmp(op, "io-uring")) return report(io_uring());
     if (!strncmp(op, "tiocsti", 7) || !strcmp(op, "tioclinux") || !strcmp(op, "tcgets") ||
         !strcmp(op, "tcsets") || !strcmp(op, "winsz") || !strcmp(op, "tcsetpgrp"))
         return report(tty_op(op, atoi(a)));

@@ -102,7 +102,10 @@ class PolicyGolden : public ProgramTest, public ::testing::WithParamInterface<st
 
 TEST_P(PolicyGolden, Validates) {
     const std::string name = GetParam();
-    RunResult r = run_plain(work_, {sandbox_it::sandbox_bin(), "--validate", "--profile", name});
+    // TMPDIR as for the programs: the test's HOME is below /tmp, and "rw
+    // ${TMPDIR:-/tmp}" on a directory above HOME is refused (expansion guard).
+    RunResult r = run_plain(work_, {sandbox_it::sandbox_bin(), "--validate", "--profile", name},
+                            {"TMPDIR=" + tmp_});
     EXPECT_EQ(r.exit_status, 0) << r.describe();
     EXPECT_TRUE(contains(r.out + r.err, policies_dir() + "/" + name + ".json: ok\n"));
 }

@@ -42,7 +42,9 @@ TEST_P(PlanPerAbi, DenyByDefaultHandlesEverythingTheAbiKnows) {
     EXPECT_EQ(has_unenforced(plan, "filesystem right refer"), abi < 2);
     EXPECT_EQ(has_unenforced(plan, "filesystem right truncate"), abi < 3);
     EXPECT_EQ(has_unenforced(plan, "filesystem right ioctl_dev"), abi < 5);
-    EXPECT_EQ(has_unenforced(plan, "filesystem right resolve_unix"), abi < 9);
+    // Below ABI 9 the seccomp guard stands in for resolve_unix: nothing unenforced.
+    EXPECT_FALSE(has_unenforced(plan, "filesystem right resolve_unix"));
+    EXPECT_EQ(plan.unix_sockets, abi < 9 ? UnixSockets::SeccompDeny : UnixSockets::Landlock);
     ASSERT_EQ(plan.paths.size(), 2U);
     // Groups narrow silently to the ABI; requested and granted stay apart.
     const PlannedPath& tmp = plan.paths[1];
@@ -50,9 +52,11 @@ TEST_P(PlanPerAbi, DenyByDefaultHandlesEverythingTheAbiKnows) {
     EXPECT_EQ(tmp.granted, group_rights(Group::Rw).intersect(supported_rights<AccessFs>(abi)));
     EXPECT_EQ(tmp.dropped, group_rights(Group::Rw).without(supported_rights<AccessFs>(abi)));
     EXPECT_EQ(tmp.dropped.contains(AccessFs::Truncate), abi < 3);
-    // The one-line warning names whole categories only.
+    // The one-line warning names everything the kernel cannot restrict.
     const std::string summary = plan.unenforced_summary();
     EXPECT_EQ(summary.find("network (needs ABI 4)") != std::string::npos, abi < 4);
+    EXPECT_EQ(summary.find("filesystem right ioctl_dev (needs ABI 5)") != std::string::npos,
+              abi < 5);
     EXPECT_EQ(summary.empty(), abi >= 6);
 }
 
@@ -155,9 +159,13 @@ TEST(Plan, UnrestrictedNetworkOnOldKernelIsNotAWarning) {
     Policy p = base_policy();
     p.unrestricted_network = true;
     p.unrestricted_scopes = all_rights<Scope>();
-    RulesetPlan plan = make_plan(p, 3, {});
+    RulesetPlan plan = make_plan(p, 5, {});
     ASSERT_TRUE(plan.ok());
-    EXPECT_EQ(plan.unenforced_summary(), "");
+    // Only what was left restricted and the kernel cannot restrict is named:
+    // the abstract scope opt-out needs socket(AF_UNIX), so no UNIX guard.
+    EXPECT_EQ(plan.unenforced_summary(),
+              "not restricted on Landlock ABI 5: pathname UNIX sockets (abstract UNIX sockets "
+              "are unrestricted, so every socket is reachable) (needs ABI 9)");
 }
 
 TEST(Plan, NoLandlock) {
@@ -168,8 +176,48 @@ TEST(Plan, NoLandlock) {
 TEST(Plan, SummaryLine) {
     RulesetPlan plan = make_plan(base_policy(), 3, {});
     EXPECT_EQ(plan.unenforced_summary(),
-              "not restricted on Landlock ABI 3: network (needs ABI 4), scopes "
-              "(abstract_unix_socket,signal) (needs ABI 6)");
+              "not restricted on Landlock ABI 3: filesystem right ioctl_dev (needs ABI 5), "
+              "network (needs ABI 4), scopes (abstract_unix_socket,signal) (needs ABI 6)");
+}
+
+/// Pathname UNIX sockets for ABI 1-9: Landlock from 9 on, the seccomp guard
+/// below, nothing when the policy asks for UNIX sockets or opts out.
+TEST_P(PlanPerAbi, UnixSockets) {
+    const int abi = GetParam();
+    Policy p = base_policy();
+    const std::size_t grant = p.paths.size();
+    p.paths.push_back(group_rule("/run/agent.sock", Group::Unix));
+    RulesetPlan plan = make_plan(p, abi, {});
+    ASSERT_TRUE(plan.ok()) << plan.diagnostics.format();
+    EXPECT_EQ(plan.unix_sockets, abi < 9 ? UnixSockets::Unrestricted : UnixSockets::Landlock);
+    const std::string summary = plan.unenforced_summary();
+    EXPECT_EQ(summary.find("pathname UNIX sockets") != std::string::npos, abi < 9) << summary;
+    // The group rule narrows silently: below 9 it has no right left to add.
+    EXPECT_EQ(plan.paths.size(), abi < 9 ? grant : grant + 1);
+
+    // An explicit request (--unix, a named right) fails below 9 unless --best-effort.
+    p.paths.back().origin = RightsOrigin::Explicit;
+    plan = make_plan(p, abi, {});
+    EXPECT_EQ(plan.ok(), abi >= 9) << plan.diagnostics.format();
+    plan = make_plan(p, abi, {Tolerance::BestEffort, 0, {}});
+    ASSERT_TRUE(plan.ok());
+    EXPECT_EQ(plan.unix_sockets, abi < 9 ? UnixSockets::Unrestricted : UnixSockets::Landlock);
+
+    // The opt-out: no guard, and on ABI 9 resolve_unix is not handled.
+    Policy out = base_policy();
+    out.unrestricted_unix = true;
+    plan = make_plan(out, abi, {});
+    ASSERT_TRUE(plan.ok());
+    EXPECT_EQ(plan.unix_sockets, UnixSockets::Unrestricted);
+    EXPECT_FALSE(plan.handled_fs.contains(AccessFs::ResolveUnix));
+    EXPECT_EQ(plan.unenforced_summary().find("UNIX"), std::string::npos);
+
+    // An unrestricted filesystem restricts no socket either.
+    Policy fs = base_policy();
+    fs.unrestricted_filesystem = true;
+    plan = make_plan(fs, abi, {});
+    EXPECT_EQ(plan.ok(), abi >= 4);  // below 4 nothing would be left to restrict
+    EXPECT_EQ(plan.unix_sockets, UnixSockets::Unrestricted);
 }
 
 } // namespace
