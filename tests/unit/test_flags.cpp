@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "policy/flags.hpp"
 
@@ -43,6 +44,55 @@ std::vector<std::string> paths_of(const CommandLine& cl, Group g) {
         }
     }
     return out;
+}
+
+CommandLine parse_where(std::vector<std::string> args, std::set<std::string> existing) {
+    args.insert(args.begin(), "sandbox");
+    std::vector<const char*> argv;
+    for (const auto& a : args) {
+        argv.push_back(a.c_str());
+    }
+    return parse_command_line(
+        static_cast<int>(argv.size()), argv.data(),
+        {env_with_home(), [existing](const std::string& p) { return existing.count(p) > 0; }});
+}
+
+/// A comma must never widen a grant (issue 13 item 2): a value that names an
+/// existing path is one item; a split list needs absolute pieces.
+TEST(Flags, CommaInsideAnExistingPathIsNotSplit) {
+    CommandLine cl = parse_where({"--rw", "/w/x,..", "--ro", "~/a,b", "true"},
+                                 {"/w/x,..", "/home/u/a,b"});
+    EXPECT_EQ(paths_of(cl, Group::Rw), (std::vector<std::string>{"/w/x,.."}));
+    EXPECT_EQ(paths_of(cl, Group::Ro), (std::vector<std::string>{"/home/u/a,b"}));
+    // Relative, existing as a whole: one relative item.
+    cl = parse_where({"--rw", "x,..", "true"}, {"x,.."});
+    EXPECT_EQ(paths_of(cl, Group::Rw), (std::vector<std::string>{"x,.."}));
+}
+
+TEST(Flags, SplitPiecesMustBeAbsolute) {
+    EXPECT_EQ(usage_error({"--rw", "/w/x,..", "true"}),
+              "--rw: \"..\" in the list \"/w/x,..\" is not an absolute path (no such path "
+              "\"/w/x,..\" exists either, so the value was split at its commas)");
+    EXPECT_NE(usage_error({"--ro", "a,/b", "true"}), "");
+    EXPECT_NE(usage_error({"--unix", "/run/a,sock", "true"}), "");
+    EXPECT_NE(usage_error({"--policy", "a.json,b.json", "true"}), "");
+    EXPECT_EQ(usage_error({"--ro", "/a,,/b", "true"}), "--ro: empty item in \"/a,,/b\"");
+    // "~/" pieces are absolute once expanded; library names may be bare.
+    CommandLine cl = parse({"--ro", "~/a,~/b", "--preload", "libm.so.6,/x/libz.so", "true"});
+    EXPECT_EQ(paths_of(cl, Group::Ro), (std::vector<std::string>{"/home/u/a", "/home/u/b"}));
+    EXPECT_EQ(cl.preload, (std::vector<std::string>{"libm.so.6", "/x/libz.so"}));
+    EXPECT_NE(usage_error({"--preload", "libm.so.6,./evil.so", "true"}), "");
+}
+
+TEST(Flags, UnixIsAnExplicitRequestAndHasAnOptOut) {
+    CommandLine cl = parse({"--unix", "/run/agent.sock", "--unrestricted-unix", "true"});
+    ASSERT_EQ(cl.flag_policy.paths.size(), 1U);
+    const PathRule& r = cl.flag_policy.paths[0];
+    EXPECT_EQ(r.access, FsAccess{AccessFs::ResolveUnix});
+    EXPECT_EQ(r.origin, RightsOrigin::Explicit);
+    EXPECT_EQ(r.group, Group::Unix);
+    EXPECT_TRUE(cl.flag_policy.unrestricted_unix);
+    EXPECT_TRUE(cl.flag_policy.allows_unix_sockets());
 }
 
 TEST(Flags, PathsRepeatableAndCommaLists) {

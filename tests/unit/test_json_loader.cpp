@@ -207,6 +207,34 @@ TEST(Loader, ErrorsCarryPositions) {
     EXPECT_EQ(d.items()[0].where.to_string(), "t.json:2:31");
 }
 
+/// An optional entry that names an unset variable is left out, not an error
+/// (the ssh profile's agent socket without an agent); what was expanded is
+/// remembered for the expansion guard.
+TEST(Loader, OptionalEntriesWithUnsetVariablesAreSkipped) {
+    Diagnostics d;
+    ParsedFile f = parse_policy_text(R"({"filesystem": {
+  "unix": [{"path": "${AGENT}", "optional": true}],
+  "ro": ["~/docs", "/etc"],
+  "rules": [{"path": "${AGENT}/x", "access": ["read_file"], "optional": true}]
+}})",
+                                     "t.json", options(), d);
+    EXPECT_FALSE(d.has_errors()) << d.format();
+    ASSERT_EQ(f.policy.unexpanded.size(), 2U);
+    EXPECT_EQ(f.policy.unexpanded[0].written, "${AGENT}");
+    EXPECT_EQ(f.policy.unexpanded[0].variable, "AGENT");
+    EXPECT_EQ(f.policy.unexpanded[0].source.to_string(), "t.json:2:21");
+    ASSERT_EQ(f.policy.paths.size(), 2U);
+    EXPECT_EQ(f.policy.paths[0].path, "/home/test/docs");
+    EXPECT_EQ(f.policy.paths[0].written, "~/docs");
+    EXPECT_EQ(f.policy.paths[1].written, "");  // nothing expanded
+    EXPECT_FALSE(f.policy.allows_unix_sockets());
+
+    // Without "optional" the same entry is an error.
+    Diagnostics strict;
+    parse_policy_text(R"({"filesystem": {"unix": ["${AGENT}"]}})", "s.json", options(), strict);
+    EXPECT_EQ(strict.error_count(), 1U);
+}
+
 TEST(Loader, DeepJsonIsAnErrorNotACrash) {
     Diagnostics d;
     std::string deep(100000, '[');
