@@ -148,6 +148,14 @@ inline constexpr OptionSpec kOptions[] = {
     {.name = "log-subdomains-off", .group = "Audit",
      .help = "Landlock audit: do not log denials of nested domains (ABI 7)",
      .flag = &RawFlags::log_subdomains_off},
+    // landrun's names for the same three flags.
+    {.name = "log-disable-originating", .group = "Audit",
+     .help = "Same as --log-same-exec-off (landrun's name)", .flag = &RawFlags::log_same_exec_off},
+    {.name = "log-enable-subprocesses", .group = "Audit",
+     .help = "Same as --log-new-exec-on (landrun's name)", .flag = &RawFlags::log_new_exec_on},
+    {.name = "log-disable-subdomains", .group = "Audit",
+     .help = "Same as --log-subdomains-off (landrun's name)",
+     .flag = &RawFlags::log_subdomains_off},
 
     {.name = "explain", .kind = Kind::OptionalValue, .value_name = "FORMAT", .group = "Information",
      .help = "Print the effective policy and enforcement plan, run nothing (--explain=json for "

@@ -163,6 +163,38 @@ void expect_documented(const std::map<std::string, DocumentedRight>& man,
     }
 }
 
+/// landrun's options (its README, v0.1.17): each is accepted by sandbox and
+/// named in the "coming from landrun" table of sandbox(1) and of the README.
+const char* const kLandrunOptions[] = {
+    "--ro", "--rox", "--rw", "--rwx", "--unix", "--bind-tcp", "--connect-tcp", "--env",
+    "--best-effort", "--log-level", "--unrestricted-network", "--unrestricted-filesystem",
+    "--unrestricted-scoped", "--ignore-missing", "--log-disable-originating",
+    "--log-enable-subprocesses", "--log-disable-subdomains", "--add-exec", "--ldd",
+};
+
+TEST(Drift, LandrunTableCoversEveryLandrunOption) {
+    const std::set<std::string> help = help_options();
+    std::string man;
+    for (const auto& line : man_section(source_file("man/sandbox.1"), "COMING FROM LANDRUN")) {
+        man += line + "\n";
+    }
+    ASSERT_FALSE(man.empty()) << "sandbox(1) has no COMING FROM LANDRUN section";
+    const std::string readme = source_file("README.md");
+    const auto table = readme.find("## Coming from landrun");
+    ASSERT_NE(table, std::string::npos) << "README has no \"Coming from landrun\" section";
+    const std::string readme_table = readme.substr(table, readme.find("\n## ", table + 1) - table);
+    for (const std::string option : kLandrunOptions) {
+        EXPECT_EQ(help.count(option), 1U) << option << " (landrun) is not a sandbox option";
+        std::string groff;
+        for (char c : option) {
+            groff += c == '-' ? std::string("\\-") : std::string(1, c);
+        }
+        EXPECT_NE(man.find(groff), std::string::npos) << option << " missing in sandbox(1)";
+        EXPECT_NE(readme_table.find("`" + option), std::string::npos)
+            << option << " missing in the README table";
+    }
+}
+
 TEST(Drift, PolicyManPageDocumentsEveryRightWithItsAbi) {
     const auto man = man_rights(source_file("man/sandbox-policy.5"));
     expect_documented(man, sandbox::fs_rights(), "Filesystem rights");

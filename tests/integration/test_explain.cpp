@@ -91,6 +91,30 @@ TEST_F(ExplainTest, FlagsAndJsonExplainTheSame) {
     EXPECT_FALSE(ran());
 }
 
+// landrun's names for the audit flags are aliases: the same explanation.
+TEST_F(ExplainTest, LandrunAuditFlagNamesAreAliases) {
+    SANDBOX_REQUIRE_ABI(7);
+    const std::pair<const char*, const char*> aliases[] = {
+        {"--log-same-exec-off", "--log-disable-originating"},
+        {"--log-new-exec-on", "--log-enable-subprocesses"},
+        {"--log-subdomains-off", "--log-disable-subdomains"},
+    };
+    for (const auto& [ours, landruns] : aliases) {
+        RunResult a = run_sandbox(concat({{ours, "--explain=json"}, marker_command()}));
+        RunResult b = run_sandbox(concat({{landruns, "--explain=json"}, marker_command()}));
+        ASSERT_EQ(0, a.exit_status) << a.describe();
+        ASSERT_EQ(0, b.exit_status) << b.describe();
+        json ja = json::parse(a.out);
+        json jb = json::parse(b.out);
+        ja["enforcement"].erase("threads");  // the launcher's thread ids differ
+        jb["enforcement"].erase("threads");
+        EXPECT_EQ(ja, jb) << ours << " vs " << landruns;
+        // Not vacuous: the flag is in the explanation.
+        EXPECT_EQ(json::parse(b.out).at("restrict_flags"), json::array({std::string(ours).substr(2)}));
+    }
+    EXPECT_FALSE(ran());
+}
+
 TEST_F(ExplainTest, FlagsAndJsonExplainTheSameScopesAndEnvironment) {
     const std::string policy = write_policy(
         "policy.json", {{"filesystem", {{"unrestricted", true}}},
