@@ -186,6 +186,9 @@ private:
                   {"policy paths must be absolute; use ${PWD}/... for the current directory"});
             return std::nullopt;
         }
+        if (e.value != v.text) {
+            out_.policy.expansions.push_back({v.text, e.value, at(v.pos)});
+        }
         return std::move(e.value);
     }
 

@@ -17,6 +17,7 @@ void Policy::merge(const Policy& other) {
     env.clear = env.clear || other.env.clear;
     env.set.insert(env.set.end(), other.env.set.begin(), other.env.set.end());
     env.unset.insert(env.unset.end(), other.env.unset.begin(), other.env.unset.end());
+    expansions.insert(expansions.end(), other.expansions.begin(), other.expansions.end());
     for (const auto& f : other.files) {
         if (std::find(files.begin(), files.end(), f) == files.end()) {
             files.push_back(f);

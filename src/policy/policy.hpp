@@ -46,6 +46,13 @@ struct EnvPolicy {
     std::vector<std::string> unset;   ///< applied last
 };
 
+/// A `${...}` or `~/` in a policy file and what it became (for -v -v).
+struct Expansion {
+    std::string text;   ///< as written
+    std::string value;  ///< after expansion
+    SourceLocation source;
+};
+
 struct Policy {
     std::vector<std::string> descriptions;
     std::vector<PathRule> paths;
@@ -56,6 +63,7 @@ struct Policy {
     int min_abi = 0;
     EnvPolicy env;
     std::vector<std::string> files;  ///< policy files that contributed, load order
+    std::vector<Expansion> expansions;  ///< every path expansion in the files, in order
 
     /// Union: adds every permission of `other` to this policy.
     void merge(const Policy& other);

@@ -234,13 +234,13 @@ TEST(TerminalInjection, NestedSandboxStillBlocked) {
 
 // --explain names the guard in text and JSON.
 TEST(TerminalInjection, ExplainNamesTheGuard) {
-    RunResult text = run_sandbox({"--explain", "--", "/bin/true"});
+    RunResult text = run_sandbox(concat({exec_flags(), {"--explain", "--", "/bin/true"}}));
     ASSERT_EQ(0, text.exit_status) << text.describe();
     EXPECT_TRUE(has_line_starting_with(
         lines(text.out),
         "terminal guard: ioctl TIOCSTI and TIOCLINUX fail with EPERM (seccomp, every thread)"))
         << text.out;
-    RunResult json = run_sandbox({"--explain=json", "--", "/bin/true"});
+    RunResult json = run_sandbox(concat({exec_flags(), {"--explain=json", "--", "/bin/true"}}));
     ASSERT_EQ(0, json.exit_status) << json.describe();
     EXPECT_EQ("ioctl TIOCSTI and TIOCLINUX fail with EPERM (seccomp, every thread)",
               nlohmann::json::parse(json.out).at("enforcement").at("terminal_guard"));
