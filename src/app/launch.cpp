@@ -35,6 +35,9 @@ LoadResult load_files(const CommandLine& cl) {
     LoadOptions options;
     options.env = process_environment();
     options.search_path = profile_search_path(options.env, running_from_build_tree());
+    if (spdlog::should_log(spdlog::level::debug)) {
+        options.expansions = ExpansionRecord::On;
+    }
     return load_policies(cl.policies, options);
 }
 

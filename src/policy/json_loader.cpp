@@ -186,7 +186,7 @@ private:
                   {"policy paths must be absolute; use ${PWD}/... for the current directory"});
             return std::nullopt;
         }
-        if (e.value != v.text) {
+        if (options_.expansions == ExpansionRecord::On && e.value != v.text) {
             out_.policy.expansions.push_back({v.text, e.value, at(v.pos)});
         }
         return std::move(e.value);

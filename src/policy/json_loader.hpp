@@ -22,10 +22,14 @@ struct LoadLimits {
     int max_json_depth = 32;
 };
 
+/// Whether Policy::expansions is filled (for -v -v); off, nothing is copied.
+enum class ExpansionRecord { Off, On };
+
 struct LoadOptions {
     EnvLookup env;
     std::vector<std::string> search_path;  ///< for profile names
     LoadLimits limits;
+    ExpansionRecord expansions = ExpansionRecord::Off;
 };
 
 struct LoadResult {

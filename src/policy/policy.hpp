@@ -63,7 +63,7 @@ struct Policy {
     int min_abi = 0;
     EnvPolicy env;
     std::vector<std::string> files;  ///< policy files that contributed, load order
-    std::vector<Expansion> expansions;  ///< every path expansion in the files, in order
+    std::vector<Expansion> expansions;  ///< path expansions in the files (ExpansionRecord::On)
 
     /// Union: adds every permission of `other` to this policy.
     void merge(const Policy& other);
