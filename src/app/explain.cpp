@@ -176,6 +176,13 @@ Json explain_json(const Prepared& p) {
     } else {
         j["exec"] = nullptr;
     }
+    if (p.would_fail) {
+        j["would_fail"] = {{"status", p.would_fail->status},
+                           {"message", p.would_fail->message},
+                           {"hints", p.would_fail->hints}};
+    } else {
+        j["would_fail"] = nullptr;
+    }
     return j;
 }
 
@@ -272,8 +279,12 @@ std::string explain_text(const Prepared& p) {
         std::vector<int> fds{0, 1, 2};
         fds.insert(fds.end(), p.exec->keep_fds.begin(), p.exec->keep_fds.end());
         line("  descriptors kept: {}", fmt::join(fds, ","));
-    } else {
+    } else if (!p.would_fail) {
         line("exec: (no command given)");
+    }
+    if (p.would_fail) {
+        // The error line and its hints follow on stderr, as the run prints them.
+        line("would fail: exit status {}: {}", p.would_fail->status, p.would_fail->message);
     }
     return out;
 }

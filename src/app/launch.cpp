@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <system_error>
+#include <string_view>
 #include <utility>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -21,6 +23,8 @@
 #include "enforce/preload.hpp"
 #include "enforce/ruleset.hpp"
 #include "enforce/seccomp_guard.hpp"
+#include "enforce/syscall_trace.hpp"
+#include "enforce/unique_fd.hpp"
 #include "policy/expansion_guard.hpp"
 #include "policy/profile_path.hpp"
 
@@ -66,12 +70,24 @@ LoadResult load_files(const CommandLine& cl) {
     return loaded;
 }
 
+/// -v -v: every ${...} and ~/ in the policy files and what it became.
+void log_expansions(const Policy& policy) {
+    for (const auto& r : policy.paths) {
+        if (!r.written.empty()) {
+            spdlog::debug("{}: \"{}\" expands to \"{}\"", r.source.to_string(), r.written, r.path);
+        }
+    }
+}
+
 Policy load_policy(const CommandLine& cl) {
     LoadResult loaded = load_files(cl);
     if (loaded.diagnostics.has_errors()) {
         throw PolicyError(loaded.diagnostics);
     }
     print_diagnostics(loaded.diagnostics);
+    if (spdlog::should_log(spdlog::level::debug)) {
+        log_expansions(loaded.policy);
+    }
     loaded.policy.merge(cl.flag_policy);
     return std::move(loaded.policy);  // a member: not moved implicitly
 }
@@ -221,28 +237,34 @@ bool allowed(const ResolvedRules& rules, const std::vector<Identity>& ids,
     return false;
 }
 
-std::vector<std::string> exec_hints(const Prepared& p, int err) {
+/// "the policy does not allow ..." for each right the command needs and no
+/// rule grants: execute and read_file on the command (the kernel opens it for
+/// reading too), execute and read_file on its script and ELF interpreters,
+/// read_file on its libraries. Empty when everything is allowed.
+std::vector<std::string> missing_exec_rights(const Prepared& p) {
     std::vector<std::string> hints;
-    if (err != EACCES) {
-        return hints;
-    }
     const std::vector<Identity> ids = rule_identities(p.resolved);
     auto check = [&](const std::string& what, const std::string& path, AccessFs right) {
-        if (!allowed(p.resolved, ids, path, right)) {
+        if (p.plan.handled_fs.contains(right) && !allowed(p.resolved, ids, path, right)) {
             hints.push_back(fmt::format("the policy does not allow {} on the {} \"{}\"; add "
                                         "--rox for it or use --add-exec/--ldd",
                                         info(right).name, what, path));
         }
     };
-    check("command", p.exec->path, AccessFs::Execute);
-    check("command", p.exec->path, AccessFs::ReadFile);
+    auto check_binary = [&](const std::string& what, const std::string& path) {
+        check(what, path, AccessFs::Execute);
+        check(what, path, AccessFs::ReadFile);
+    };
+    check_binary("command", p.exec->path);
+    std::string elf = p.exec->path;
     if (p.script_interpreter) {
-        check("script interpreter", *p.script_interpreter, AccessFs::Execute);
+        check_binary("script interpreter", *p.script_interpreter);
+        elf = *p.script_interpreter;
     }
     try {
-        LibraryClosure c = resolve_library_closure(p.exec->path);
+        LibraryClosure c = resolve_library_closure(elf);
         if (!c.interpreter.empty()) {
-            check("ELF interpreter", c.interpreter, AccessFs::Execute);
+            check_binary("ELF interpreter", c.interpreter);
         }
         for (const auto& lib : c.libraries) {
             check("library", lib, AccessFs::ReadFile);
@@ -250,10 +272,81 @@ std::vector<std::string> exec_hints(const Prepared& p, int err) {
     } catch (const std::exception&) {
         // hints are best effort; the error itself is reported anyway
     }
+    return hints;
+}
+
+/// The last path component of `path`.
+std::string_view base_name(std::string_view path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+/// PATH found a shim (pyenv, nvm, asdf: a script, or a file in $HOME, that
+/// runs something else) while the policy allows a binary of the same name
+/// elsewhere: say which is which.
+std::optional<std::string> shim_hint(const Prepared& p) {
+    const std::string& name = p.exec->argv.front();
+    if (name.find('/') != std::string::npos) {
+        return std::nullopt;  // not found through PATH
+    }
+    const auto home = env_value(p.exec->envp, "HOME");
+    const bool in_home = home && home->size() > 1 && p.exec->path.starts_with(*home + "/");
+    if (!p.script_interpreter && !in_home) {
+        return std::nullopt;
+    }
+    for (const auto& r : p.resolved.rules) {
+        const std::string& allowed_path = r.planned->rule->path;
+        if (!r.is_dir && r.effective.contains(AccessFs::Execute) &&
+            base_name(allowed_path) == base_name(p.exec->path) && allowed_path != p.exec->path) {
+            const std::string what =
+                p.script_interpreter
+                    ? fmt::format("a script running \"{}\"", *p.script_interpreter)
+                    : std::string("a file in your home directory");
+            return fmt::format("PATH found \"{}\" ({}); the policy allows \"{}\": call it by "
+                               "that path, or put its directory first in PATH",
+                               p.exec->path, what, allowed_path);
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> exec_hints(const Prepared& p, int err) {
+    if (err != EACCES) {
+        return {};
+    }
+    std::vector<std::string> hints = missing_exec_rights(p);
     if (hints.empty()) {
         hints.emplace_back("the file may not be executable, or a filesystem is mounted noexec");
+    } else if (auto shim = shim_hint(p)) {
+        hints.push_back(*shim);
     }
     return hints;
+}
+
+/// --explain: the run's checks before the command starts (command found and
+/// executable, then the rights execve and the loader need), as the run would
+/// report them.
+std::optional<WouldFail> precheck_exec(const Prepared& p) {
+    std::vector<std::string> missing = missing_exec_rights(p);
+    if (missing.empty()) {
+        return std::nullopt;
+    }
+    if (auto shim = shim_hint(p)) {
+        missing.push_back(*shim);
+    }
+    const ExecError e(EACCES, fmt::format("cannot execute \"{}\"", p.exec->path));
+    return WouldFail{e.exit_status(), e.what(), std::move(missing)};
+}
+
+/// -v -v: every rule path opened, what it resolved to and the rights added.
+void log_rules(const ResolvedRules& resolved) {
+    for (const auto& r : resolved.rules) {
+        const PathRule& rule = *r.planned->rule;
+        spdlog::debug("opened \"{}\"{} ({}): allow {} (from {})", rule.path,
+                      r.resolved.empty() || r.resolved == rule.path ? "" : " -> " + r.resolved,
+                      r.is_dir ? "directory" : "file", join_right_names(r.effective),
+                      rule.source.to_string());
+    }
 }
 
 void print_warnings(const Prepared& p) {
@@ -311,11 +404,20 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
         ExecPlan exec;
         exec.envp = with_preload(build_environment(p.policy.env, current_environment()),
                                  p.preloaded);
-        exec.path = find_command(cl.command.front(), env_value(exec.envp, "PATH"));
-        exec.argv = cl.command;
-        exec.keep_fds = cl.keep_fds;
-        p.exec = std::move(exec);
-        add_command_rules(cl, p);
+        try {
+            exec.path = find_command(cl.command.front(), env_value(exec.envp, "PATH"));
+        } catch (const ExecError& e) {
+            if (cl.action != Action::Explain) {
+                throw;
+            }
+            p.would_fail = WouldFail{e.exit_status(), e.what(), e.hints()};
+        }
+        if (!p.would_fail) {
+            exec.argv = cl.command;
+            exec.keep_fds = cl.keep_fds;
+            p.exec = std::move(exec);
+            add_command_rules(cl, p);
+        }
     }
     p.kernel_release = kernel_release();
     PlanOptions options{cl.tolerance, cl.min_abi, cl.log_flags};
@@ -327,7 +429,9 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
     PathRuleOptions rules;
     rules.missing = cl.ignore_missing ? MissingPaths::Ignore : MissingPaths::Error;
     rules.tolerance = cl.tolerance;
-    rules.naming = cl.action == Action::Explain ? Naming::Resolve : Naming::Skip;
+    const bool log_rule_paths = spdlog::should_log(spdlog::level::debug);
+    rules.naming =
+        cl.action == Action::Explain || log_rule_paths ? Naming::Resolve : Naming::Skip;
     std::unique_ptr<WorkerPool> helpers;
     if (pool == nullptr) {
         helpers = openers(p.plan);
@@ -342,11 +446,68 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
     }
     p.ruleset = std::move(ruleset.fd);
     p.resolved = std::move(ruleset.rules);
+    if (log_rule_paths) {
+        log_rules(p.resolved);
+    }
+    if (cl.action == Action::Explain && p.exec && !p.would_fail) {
+        p.would_fail = precheck_exec(p);
+    }
     return p;
 }
 
+namespace {
+
+/// --validate: each required (not optional) rule path that does not exist,
+/// which makes a run fail, as a warning (an error with --strict). Opened as
+/// the run opens rule paths.
+Diagnostics missing_required_paths(const CommandLine& cl, const Policy& files) {
+    Diagnostics out;
+    if (cl.ignore_missing) {
+        return out;  // the run skips them
+    }
+    auto check = [&](const PathRule& rule) {
+        if (rule.optional) {
+            return;
+        }
+        const int raw = open_rule_path(rule.path);
+        const int err = raw < 0 ? errno : 0;
+        const UniqueFd fd(raw);
+        if (err != ENOENT && err != ENOTDIR) {
+            return;
+        }
+        std::string message = fmt::format("required path \"{}\" does not exist: a run would fail "
+                                          "({})",
+                                          rule.path, describe_errno(err));
+        std::vector<std::string> hints;
+        if (auto shipped = shipped_profile_hint(rule.source.file)) {
+            hints.emplace_back("create it first, or run with --ignore-missing");
+            hints.push_back(*shipped);
+        } else {
+            hints.emplace_back("create it first, mark it \"optional\" in the policy, or run "
+                               "with --ignore-missing");
+        }
+        if (cl.missing_check == MissingPathCheck::Fail) {
+            out.error(rule.source, std::move(message), std::move(hints));
+        } else {
+            out.warning(rule.source, std::move(message), std::move(hints));
+        }
+    };
+    for (const auto& rule : files.paths) {
+        check(rule);
+    }
+    for (const auto& rule : cl.flag_policy.paths) {
+        check(rule);
+    }
+    return out;
+}
+
+} // namespace
+
 int validate(const CommandLine& cl) {
     LoadResult loaded = load_files(cl);
+    if (!loaded.diagnostics.has_errors()) {
+        loaded.diagnostics.append(missing_required_paths(cl, loaded.policy));
+    }
     print_diagnostics(loaded.diagnostics);
     if (loaded.diagnostics.has_errors()) {
         print_error(fmt::format("{} error(s) in the policy", loaded.diagnostics.error_count()));
@@ -370,7 +531,43 @@ void log_report(const EnforcementReport& report) {
     }
 }
 
+namespace {
+
+/// --log-level trace: prints the recorded enforcement system calls when the
+/// launch ends, by exec failure, enforcement failure or just before exec.
+class TracePrinter {
+public:
+    TracePrinter() = default;
+    TracePrinter(const TracePrinter&) = delete;
+    TracePrinter& operator=(const TracePrinter&) = delete;
+    ~TracePrinter() { print(); }
+
+    void print() noexcept {
+        if (printed_ || !syscall_trace::enabled()) {
+            return;
+        }
+        printed_ = true;
+        try {
+            const syscall_trace::Recorded all = syscall_trace::recorded();
+            for (const auto& r : all.records) {
+                spdlog::trace("{}", syscall_trace::describe(r));
+            }
+            if (all.dropped > 0) {
+                spdlog::trace("{} more system call(s) not recorded", all.dropped);
+            }
+        } catch (const std::exception&) {
+            // tracing is best effort; the launch's own result is what counts
+        }
+    }
+
+private:
+    bool printed_ = false;
+};
+
+} // namespace
+
 void launch(const CommandLine& cl, Prepared p) {
+    TracePrinter trace;
     print_warnings(p);
     RestrictOptions options;
     options.mode = cl.tsync;
@@ -379,6 +576,11 @@ void launch(const CommandLine& cl, Prepared p) {
     // no_new_privs is set on every thread now: the seccomp filter needs no privilege.
     install_seccomp_guard({p.plan.unix_sockets == UnixSockets::SeccompDeny ? UnixSocketFilter::Deny
                                                                           : UnixSocketFilter::Allow});
+    trace.print();
+    spdlog::trace("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, {}) = 0",
+                  p.plan.unix_sockets == UnixSockets::SeccompDeny
+                      ? "terminal and UNIX socket guard"
+                      : "terminal guard");
     p.ruleset.reset();
     exec_target(*p.exec, [&](int err) { return exec_hints(p, err); });
 }
@@ -400,6 +602,9 @@ int run(const CommandLine& cl) {
     case Action::Run:
         break;
     }
+    if (spdlog::should_log(spdlog::level::trace)) {
+        syscall_trace::enable();
+    }
     // Worker threads start before the policy is compiled and live until exec.
     std::optional<WorkerPool> pool;
     if (cl.threads > 0) {
@@ -418,6 +623,12 @@ int run(const CommandLine& cl) {
         const bool tsync = probe_tsync(&tsync_errno) == Probe::Yes;
         prepared.enforcement = preview_enforcement(cl.tsync, tsync);
         print_explain(prepared, cl.format);
+        if (prepared.would_fail) {
+            // The run would stop here: the same line, hints and status.
+            std::fflush(stdout);
+            print_error(prepared.would_fail->message, prepared.would_fail->hints);
+            return prepared.would_fail->status;
+        }
         return 0;
     }
     launch(cl, std::move(prepared));

@@ -19,6 +19,14 @@
 
 namespace sandbox {
 
+/// How a run would end before the command starts (--explain): the exit status
+/// and the error line with its hints that the run would print.
+struct WouldFail {
+    int status = 125;
+    std::string message;
+    std::vector<std::string> hints;
+};
+
 /// Everything decided before the kernel is asked to enforce anything.
 struct Prepared {
     Policy policy;                 ///< union of files, flags and command additions
@@ -30,6 +38,7 @@ struct Prepared {
     RulesetPlan plan;
     UniqueFd ruleset;        ///< every rule added
     ResolvedRules resolved;  ///< what was added, for --explain and exec hints
+    std::optional<WouldFail> would_fail;  ///< --explain: the run's pre-start checks failed
 };
 
 /// Loads and validates the policy, loads --preload libraries and builds the

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "enforce/landlock.hpp"
+#include "enforce/syscall_trace.hpp"
 #include "enforce/restrict.hpp"
 #include "enforce/sys_error.hpp"
 
@@ -100,8 +101,9 @@ void park_handler(int /*sig*/, siginfo_t* info, void* /*ucontext*/) {
     int err = ECANCELED;
     if (phase == Go) {
         err = 0;
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-            landlock::restrict_self(s->ruleset_fd, s->flags) != 0) {
+        const int nnp = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        syscall_trace::record(syscall_trace::Call::NoNewPrivs, 0, 0, 0, nnp);
+        if (nnp != 0 || landlock::restrict_self(s->ruleset_fd, s->flags) != 0) {
             err = errno;
         }
     }
@@ -363,7 +365,9 @@ std::vector<ThreadResult> restrict_all_threads_emulated(int ruleset_fd, std::uin
 
     park_siblings(*s, sig, options.park_timeout, buffers);
     const int parked_count = std::min(s->next_slot.load(), s->capacity);
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    const int nnp = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    syscall_trace::record(syscall_trace::Call::NoNewPrivs, 0, 0, 0, nnp);
+    if (nnp != 0) {
         const int err = errno;
         abort_session(*s);
         throw SysError(err, "cannot set no_new_privs");

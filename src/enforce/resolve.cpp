@@ -15,6 +15,7 @@
 #include "enforce/landlock.hpp"
 #include "enforce/sys_error.hpp"
 #include "enforce/unique_fd.hpp"
+#include "policy/profile_path.hpp"
 
 namespace sandbox {
 
@@ -40,10 +41,13 @@ std::string fd_path(int fd) {
 
 std::vector<std::string> open_hints(int err, const PlannedPath& p) {
     std::vector<std::string> hints;
+    const auto shipped = shipped_profile_hint(p.rule->source.file);
     switch (err) {
     case ENOENT:
-        hints.emplace_back("rules bind existing files: create it first, mark it \"optional\" in "
-                           "a policy, or pass --ignore-missing");
+        hints.emplace_back(shipped ? "rules bind existing files: create it first, or pass "
+                                     "--ignore-missing"
+                                   : "rules bind existing files: create it first, mark it "
+                                     "\"optional\" in a policy, or pass --ignore-missing");
         break;
     case ELOOP:
         hints.emplace_back("magic links such as /proc/self/root or /proc/PID/fd/N would grant "
@@ -62,6 +66,9 @@ std::vector<std::string> open_hints(int err, const PlannedPath& p) {
         break;
     }
     hints.push_back(fmt::format("the rule comes from {}", p.rule->source.to_string()));
+    if (shipped) {
+        hints.push_back(*shipped);
+    }
     return hints;
 }
 

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "enforce/landlock.hpp"
+#include "enforce/syscall_trace.hpp"
 #include "enforce/sys_error.hpp"
 #include "enforce/unique_fd.hpp"
 
@@ -141,7 +142,9 @@ EnforcementReport restrict_process(int ruleset_fd, std::uint32_t flags,
         return {EnforcementMethod::Emulation,
                 restrict_all_threads_emulated(ruleset_fd, flags, options.emulation)};
     }
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    const int nnp = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    syscall_trace::record(syscall_trace::Call::NoNewPrivs, 0, 0, 0, nnp);
+    if (nnp != 0) {
         throw SysError(errno, "cannot set no_new_privs");
     }
     const bool tsync = kernel_has_tsync();

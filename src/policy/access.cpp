@@ -188,6 +188,76 @@ FsAccess group_rights(Group group) {
     return {};
 }
 
+namespace {
+
+/// Words people write for a filesystem right, and the rights they mean (the
+/// first is the likeliest). Edit distance alone misses them: "read" is 5
+/// edits from "read_file".
+struct RightAlias {
+    std::string_view word;
+    std::array<std::string_view, 2> rights;
+};
+
+constexpr RightAlias kRightAliases[] = {
+    {"read", {"read_file", "read_dir"}},
+    {"readdir", {"read_dir", ""}},
+    {"list", {"read_dir", ""}},
+    {"write", {"write_file", ""}},
+    {"exec", {"execute", ""}},
+    {"run", {"execute", ""}},
+    {"create", {"make_reg", "make_dir"}},
+    {"mkdir", {"make_dir", ""}},
+    {"delete", {"remove_file", "remove_dir"}},
+    {"remove", {"remove_file", "remove_dir"}},
+    {"unlink", {"remove_file", ""}},
+    {"rmdir", {"remove_dir", ""}},
+    {"rename", {"refer", ""}},
+    {"link", {"refer", ""}},
+    {"symlink", {"make_sym", ""}},
+    {"trunc", {"truncate", ""}},
+    {"ioctl", {"ioctl_dev", ""}},
+};
+
+std::string lower_case(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+std::string alias_hint(const RightAlias& a) {
+    if (a.rights[1].empty()) {
+        return fmt::format("did you mean \"{}\"?", a.rights[0]);
+    }
+    return fmt::format("did you mean \"{}\" (or \"{}\")?", a.rights[0], a.rights[1]);
+}
+
+} // namespace
+
+std::optional<std::string> fs_right_suggestion(std::string_view name) {
+    // A common word as such, then a near miss of a real name ("raed_file"),
+    // then a common word with a suffix ("write-access").
+    const std::string word = lower_case(name);
+    for (const RightAlias& a : kRightAliases) {
+        if (word == a.word) {
+            return alias_hint(a);
+        }
+    }
+    if (auto near = closest_right_name<AccessFs>(word)) {
+        return fmt::format("did you mean \"{}\"?", *near);
+    }
+    for (const RightAlias& a : kRightAliases) {
+        if (word.size() > a.word.size() && word.starts_with(a.word) &&
+            (word[a.word.size()] == '_' || word[a.word.size()] == '-')) {
+            return alias_hint(a);
+        }
+    }
+    return std::nullopt;
+}
+
 #define SANDBOX_INSTANTIATE(E)                                                      \
     template const RightInfo<E>& info<E>(E);                                        \
     template std::optional<E> parse_right<E>(std::string_view);                     \

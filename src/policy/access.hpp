@@ -122,6 +122,11 @@ std::optional<E> parse_right(std::string_view name);
 template <typename E>
 std::optional<std::string_view> closest_right_name(std::string_view name);
 
+/// "did you mean ...?" for an unknown filesystem right: common words for a
+/// right ("read", "write", "exec", ...: `did you mean "read_file" (or
+/// "read_dir")?`), else the closest name; nullopt when nothing is close.
+std::optional<std::string> fs_right_suggestion(std::string_view name);
+
 /// Names in table order: ["read_file", "read_dir"].
 template <typename E>
 std::vector<std::string> right_names(AccessSet<E> set);

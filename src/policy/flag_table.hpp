@@ -19,7 +19,7 @@ struct RawFlags {
     bool unrestricted_scoped = false, clearenv = false;
     bool best_effort = false, ignore_missing = false, add_exec = false, ldd = false;
     bool log_same_exec_off = false, log_new_exec_on = false, log_subdomains_off = false;
-    bool validate = false, version = false, help = false;
+    bool validate = false, strict = false, version = false, help = false;
     /// Present when given; "" for --explain/--features without "=FORMAT".
     std::optional<std::string> min_abi, tsync, threads, log_level, explain, features;
     std::size_t verbose = 0;
@@ -168,10 +168,16 @@ inline constexpr OptionSpec kOptions[] = {
     {.name = "validate", .group = "Information",
      .help = "Check the given policies and print diagnostics, run nothing",
      .flag = &RawFlags::validate},
+    {.name = "strict", .group = "Information",
+     .help = "With --validate: a required rule path that does not exist is an error, not a "
+             "warning",
+     .flag = &RawFlags::strict},
     {.name = "verbose", .short_name = 'v', .kind = Kind::Count, .group = "Information",
-     .help = "More diagnostics on stderr (repeat for more)", .count = &RawFlags::verbose},
+     .help = "More diagnostics on stderr: -v what was enforced, -vv also every rule path "
+             "opened and every policy expansion, -vvv also every enforcement system call",
+     .count = &RawFlags::verbose},
     {.name = "log-level", .kind = Kind::Value, .value_name = "LEVEL", .group = "Information",
-     .help = "Diagnostics level: trace, debug, info, warning, error, off",
+     .help = "Diagnostics level: trace (-vvv), debug (-vv), info (-v), warning, error, off",
      .value = &RawFlags::log_level},
     {.name = "version", .group = "Information", .help = "Print the version and exit",
      .flag = &RawFlags::version},

@@ -421,6 +421,12 @@ CommandLine build(const RawFlags& f, const ParseContext& ctx) {
     if (actions > 1) {
         throw UsageError("--explain, --features, --validate and --version exclude each other");
     }
+    if (f.strict) {
+        if (!f.validate) {
+            throw UsageError("--strict only applies to --validate");
+        }
+        cl.missing_check = MissingPathCheck::Fail;
+    }
     return cl;
 }
 

@@ -15,6 +15,9 @@ namespace sandbox {
 
 enum class Action { Run, Explain, Features, Validate, Version, Help };
 enum class OutputFormat { Text, Json };
+/// --validate: a required rule path that does not exist is a warning, or
+/// with --strict an error.
+enum class MissingPathCheck { Warn, Fail };
 
 struct CommandLine {
     Action action = Action::Run;
@@ -24,6 +27,7 @@ struct CommandLine {
     Tolerance tolerance = Tolerance::Strict;
     int min_abi = 0;
     bool ignore_missing = false;
+    MissingPathCheck missing_check = MissingPathCheck::Warn;  ///< --validate [--strict]
     bool add_exec = false;
     bool ldd = false;
     std::vector<int> keep_fds;

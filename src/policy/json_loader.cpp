@@ -342,8 +342,8 @@ private:
                 continue;
             }
             std::vector<std::string> hints;
-            if (auto near = closest_right_name<AccessFs>(item.text)) {
-                hints.push_back(fmt::format("did you mean \"{}\"?", *near));
+            if (auto suggestion = fs_right_suggestion(item.text)) {
+                hints.push_back(std::move(*suggestion));
             } else if (parse_right<AccessNet>(item.text)) {
                 hints.push_back("TCP rights belong in \"network\": \"bind_tcp\"/\"connect_tcp\"");
             }

@@ -22,6 +22,7 @@ struct LoadLimits {
     int max_json_depth = 32;
 };
 
+
 struct LoadOptions {
     EnvLookup env;
     std::vector<std::string> search_path;  ///< for profile names

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "policy/profile_path.hpp"
+
 namespace sandbox {
 
 std::string_view log_flag_name(LogFlag flag) {
@@ -45,7 +47,11 @@ void unsatisfiable(RulesetPlan& plan, const PlanOptions& options, SourceLocation
     if (options.tolerance == Tolerance::BestEffort) {
         plan.diagnostics.warning(std::move(where), message + " (dropped: --best-effort)");
     } else {
-        plan.diagnostics.error(std::move(where), std::move(message), {best_effort_hint});
+        std::vector<std::string> hints{best_effort_hint};
+        if (auto shipped = shipped_profile_hint(where.file)) {
+            hints.push_back(*shipped);
+        }
+        plan.diagnostics.error(std::move(where), std::move(message), std::move(hints));
     }
 }
 

@@ -55,6 +55,7 @@ struct EnvPolicy {
     std::vector<std::string> unset;   ///< applied last
 };
 
+/// A `${...}` or `~/` in a policy file and what it became (for -v -v).
 struct Policy {
     std::vector<std::string> descriptions;
     std::vector<PathRule> paths;

@@ -114,4 +114,28 @@ std::optional<std::string> find_profile(std::string_view name,
     return std::nullopt;
 }
 
+std::optional<std::string> shipped_profile_name(std::string_view file) {
+    for (std::string_view dir : {std::string_view(SANDBOX_DATADIR_POLICIES),
+                                 std::string_view(SANDBOX_SOURCE_POLICIES)}) {
+        if (file.size() > dir.size() + 1 && file.starts_with(dir) && file[dir.size()] == '/') {
+            std::string_view name = file.substr(dir.size() + 1);
+            if (name.ends_with(".json") && is_profile_name(name.substr(0, name.size() - 5))) {
+                return std::string(name.substr(0, name.size() - 5));
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> shipped_profile_hint(std::string_view file) {
+    auto name = shipped_profile_name(file);
+    if (!name) {
+        return std::nullopt;
+    }
+    return "the profile \"" + *name +
+           "\" is shipped with sandbox; add what you need with flags (e.g. --ro PATH, "
+           "--ignore-missing) or copy it to ~/.config/sandbox/policies/" + *name +
+           ".json and change the copy";
+}
+
 } // namespace sandbox

@@ -37,4 +37,13 @@ bool is_profile_name(std::string_view name);
 std::optional<std::string> find_profile(std::string_view name,
                                         const std::vector<std::string>& search_path);
 
+/// When `file` is a profile shipped with sandbox (in the installed data
+/// directory or the source tree's policies/), its name; else nullopt. Pure:
+/// compares the path with the two directories.
+std::optional<std::string> shipped_profile_name(std::string_view file);
+
+/// For a problem in a shipped profile, what the user can do instead of editing
+/// it; nullopt for any other file.
+std::optional<std::string> shipped_profile_hint(std::string_view file);
+
 } // namespace sandbox

@@ -48,7 +48,7 @@ protected:
     }
 
     RunResult explain(const std::string& profile, const std::vector<std::string>& e) {
-        return run_sandbox({"--explain", "--profile", profile, "--", "true"}, with_env(e));
+        return run_sandbox({"--explain", "--profile", profile}, with_env(e));
     }
 
     /// The "from:" line under target_'s rule.
@@ -142,14 +142,14 @@ TEST_F(ProfilePath, SandboxPolicyPathBeatsTheUserDirectory) {
 TEST_F(ProfilePath, IncludeByNameUsesTheSameSearch) {
     auto base = write_profile("home/.config/sandbox/policies", "docs-base");
     auto top = make_file("top.json", "{\"include\": [\"docs-base\"]}\n");
-    auto r = run_sandbox({"--explain", "--policy", top, "--", "true"}, with_env(env()));
+    auto r = run_sandbox({"--explain", "--policy", top}, with_env(env()));
     ASSERT_EQ(r.exit_status, 0) << r.describe();
     EXPECT_EQ(policy_files(r), top + ", " + base);
     EXPECT_EQ(target_from(r), base + ":3:25");
 
     // A profile on SANDBOX_POLICY_PATH shadows it, for includes too.
     auto over = write_profile("over", "docs-base");
-    r = run_sandbox({"--explain", "--policy", top, "--", "true"},
+    r = run_sandbox({"--explain", "--policy", top},
                     with_env(env({"SANDBOX_POLICY_PATH=" + path("over")})));
     ASSERT_EQ(r.exit_status, 0) << r.describe();
     EXPECT_EQ(policy_files(r), top + ", " + over);

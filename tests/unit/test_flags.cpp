@@ -366,7 +366,7 @@ TEST(Flags, HelpMentionsEveryOption) {
           "--unrestricted-scope", "--policy", "--profile", "--best-effort", "--min-abi",
           "--ignore-missing", "--add-exec", "--ldd", "--env", "--clearenv", "--unsetenv",
           "--keep-fd", "--log-same-exec-off", "--log-new-exec-on", "--log-subdomains-off",
-          "--explain", "--features", "--validate", "--verbose", "--log-level", "--version",
+          "--explain", "--features", "--validate", "--strict", "--verbose", "--log-level", "--version",
           "--help", "--tsync", "--threads", "--preload"}) {
         EXPECT_NE(help.find(opt), std::string::npos) << opt;
     }

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "config.h"
 #include "policy/json_loader.hpp"
 #include "policy/profile_path.hpp"
 
@@ -241,6 +242,62 @@ TEST(Loader, DeepJsonIsAnErrorNotACrash) {
     parse_policy_text(deep, "deep.json", options(), d);
     ASSERT_EQ(d.error_count(), 1U);
     EXPECT_NE(d.format().find("nesting deeper than"), std::string::npos);
+}
+
+// Words people write for a right get a "did you mean" like near misses do
+// (issue 13 item 5): edit distance alone misses "read" and "write".
+struct RightHintCase {
+    const char* written;
+    const char* hint;
+};
+
+class RightHints : public ::testing::TestWithParam<RightHintCase> {};
+
+TEST_P(RightHints, UnknownRightGetsAHint) {
+    const RightHintCase& c = GetParam();
+    Diagnostics d;
+    const std::string text = fmt::format(
+        "{{\"filesystem\": {{\"rules\": [{{\"path\": \"/x\", \"access\": [\"{}\"]}}]}}}}",
+        c.written);
+    parse_policy_text(text, "t.json", options(), d);
+    ASSERT_EQ(d.error_count(), 1U) << d.format();
+    ASSERT_EQ(d.items()[0].hints.size(), 1U) << d.format();
+    EXPECT_EQ(d.items()[0].hints[0], c.hint);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Loader, RightHints,
+    ::testing::Values(RightHintCase{"read", "did you mean \"read_file\" (or \"read_dir\")?"},
+                      RightHintCase{"READ", "did you mean \"read_file\" (or \"read_dir\")?"},
+                      RightHintCase{"write", "did you mean \"write_file\"?"},
+                      RightHintCase{"exec", "did you mean \"execute\"?"},
+                      RightHintCase{"delete", "did you mean \"remove_file\" (or \"remove_dir\")?"},
+                      RightHintCase{"raed_file", "did you mean \"read_file\"?"},
+                      RightHintCase{"write_access", "did you mean \"write_file\"?"}),
+    [](const auto& p) {
+        std::string name = p.param.written;
+        for (char& ch : name) {
+            if (ch == '_') {
+                ch = 'x';
+            }
+        }
+        return name;
+    });
+
+// Problems in shipped profiles (installed or in the source tree) name the
+// profile and what to do instead of editing it; other files get no such hint.
+TEST(ProfilePath, ShippedProfilesAreRecognised) {
+    EXPECT_EQ(shipped_profile_name(SANDBOX_SOURCE_POLICIES "/curl.json"), "curl");
+    EXPECT_EQ(shipped_profile_name(SANDBOX_DATADIR_POLICIES "/git-ro.json"), "git-ro");
+    EXPECT_EQ(shipped_profile_name("/home/u/.config/sandbox/policies/curl.json"), std::nullopt);
+    EXPECT_EQ(shipped_profile_name(SANDBOX_SOURCE_POLICIES "x/curl.json"), std::nullopt);
+    EXPECT_EQ(shipped_profile_name("t.json"), std::nullopt);
+    const auto hint = shipped_profile_hint(SANDBOX_SOURCE_POLICIES "/curl.json");
+    ASSERT_TRUE(hint);
+    EXPECT_EQ(*hint,
+              "the profile \"curl\" is shipped with sandbox; add what you need with flags (e.g. "
+              "--ro PATH, --ignore-missing) or copy it to ~/.config/sandbox/policies/curl.json and "
+              "change the copy");
 }
 
 } // namespace
