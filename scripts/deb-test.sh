@@ -101,6 +101,7 @@ expected=$(
     echo /usr/share/fish/vendor_completions.d/sandbox.fish
     echo /usr/share/doc/sandbox/changelog.gz
     echo /usr/share/doc/sandbox/copyright
+    echo /usr/share/lintian/overrides/sandbox
     for f in examples/packaging/*; do echo "/usr/share/doc/sandbox/examples/${f##*/}"; done
     echo /etc/sandbox/policies/
   } | sort
