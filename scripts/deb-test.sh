@@ -48,7 +48,16 @@ step_start=$SECONDS
 timed() { echo "deb-test: $1 took $((SECONDS - step_start)) s"; step_start=$SECONDS; }
 
 work=$(mktemp -d /tmp/sandbox-deb-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+installed_by_us=0
+# A check that fails after dpkg -i must not leave the package installed for
+# the stages after this one.
+cleanup() {
+  if ((installed_by_us)) && dpkg-query -W -f='${Status}' sandbox 2>/dev/null | grep -q ' installed'; then
+    dpkg -r sandbox >/dev/null 2>&1
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 # --- build ---------------------------------------------------------------
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
@@ -136,6 +145,7 @@ fi
 # after its removal; all others must be gone.
 package_paths=$(sed 's|/$||' <<<"$listing" | grep -v '^/\?$' | sort -u)
 existed_before=$(while read -r p; do [[ -e $p || -L $p ]] && echo "$p"; done <<<"$package_paths")
+installed_by_us=1
 if out=$(dpkg -i "$deb" 2>&1); then
   ok "dpkg -i ${deb##*/}"
 else
