@@ -59,6 +59,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# An installed sandbox (an earlier run that was interrupted) goes first.
+if dpkg-query -W -f='${Status}' sandbox 2>/dev/null | grep -q 'installed'; then
+  echo "deb-test: removing the sandbox package installed before this run"
+  dpkg -r sandbox >/dev/null || fail "dpkg -r of the earlier sandbox"
+fi
+
 # --- build ---------------------------------------------------------------
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
   echo "deb-test: note: uncommitted changes are not in the package (built from HEAD)"
@@ -137,10 +143,6 @@ fi
 timed "file list"
 
 # --- install -------------------------------------------------------------
-if dpkg-query -W -f='${Status}' sandbox 2>/dev/null | grep -q 'installed'; then
-  echo "deb-test: removing the sandbox package of an earlier run"
-  dpkg -r sandbox >/dev/null || fail "dpkg -r of the earlier sandbox"
-fi
 # The package's paths that exist before the install (/usr, /etc, ...) stay
 # after its removal; all others must be gone.
 package_paths=$(sed 's|/$||' <<<"$listing" | grep -v '^/\?$' | sort -u)
