@@ -7,6 +7,7 @@
 #   programs  the programs the shipped policies confine (tests/programs)
 #   docs      shells and man tools for the completion and man page tests
 #   tools     clang/libFuzzer, clang-tidy, cppcheck (fuzzing and lint)
+#   deb       Debian packaging: debhelper, dpkg-dev, lintian (scripts/deb-test.sh)
 #   all       every group
 #
 # Packages already present are not reinstalled; nothing is downloaded
@@ -24,13 +25,14 @@ group_packages() {
       command -v node >/dev/null 2>&1 || echo nodejs ;;
     docs) echo zsh fish bash-completion groff-base man-db ;;
     tools) echo clang libclang-rt-14-dev clang-tidy cppcheck ;;
-    *) echo "deps: unknown group '$1' (build, programs, docs, tools, all)" >&2; return 1 ;;
+    deb) echo build-essential debhelper dpkg-dev fakeroot lintian ;;
+    *) echo "deps: unknown group '$1' (build, programs, docs, tools, deb, all)" >&2; return 1 ;;
   esac
 }
 
 groups=("$@")
 ((${#groups[@]})) || groups=(build)
-[ "${groups[*]}" = all ] && groups=(build programs docs tools)
+[ "${groups[*]}" = all ] && groups=(build programs docs tools deb)
 
 packages=()
 for g in "${groups[@]}"; do

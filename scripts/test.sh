@@ -4,6 +4,9 @@
 #   meson     unit, integration (the real kernel), adversarial, the programs
 #             under their shipped policies, golden --explain per policy, man
 #             pages, completions, install, the benchmark smoke test
+#   deb       the Debian package (scripts/deb-test.sh): dpkg-buildpackage
+#             once (nocheck), lintian, dpkg -i, a shipped profile and a
+#             --preload run from the installed paths, dpkg -r leaves nothing
 #   sanitize  every meson suite again under ASan + UBSan (+ LeakSanitizer)
 #   lint      clang-tidy and cppcheck on the sources
 #   fuzz      libFuzzer targets, each for SANDBOX_FUZZ_SECONDS (default 60)
@@ -34,6 +37,7 @@ stage() {
 }
 
 stage meson meson test -C build --print-errorlogs --num-processes 2
+stage deb scripts/deb-test.sh
 stage sanitize scripts/sanitize-test.sh
 stage lint scripts/lint.sh
 stage fuzz scripts/fuzz.sh "${SANDBOX_FUZZ_SECONDS:-60}"
