@@ -121,7 +121,7 @@ private:
         out_.diagnostics.error(
             deny.source,
             fmt::format("cannot carve \"{}\" out of the rule on \"{}\": that needs more than {} "
-                        "rules (the directory \"{}\" alone has too many entries)",
+                        "rules (the limit was reached in the directory \"{}\")",
                         deny.path, r.canonical, limits_.max_generated, level),
             {"deny something deeper, or narrow the rule (name the directories you need "
              "instead of \"" + r.canonical + "\")",
