@@ -100,6 +100,85 @@ Json env_json(const Policy& policy) {
     return {{"clear", policy.env.clear}, {"set", set}, {"unset", policy.env.unset}};
 }
 
+const char* const kSnapshot =
+    "entries created in these directories after launch are not covered (denied)";
+
+Json denied_json(const CarveResult& carved) {
+    Json out = Json::array();
+    for (const Carving& c : carved.carvings) {
+        Json replaced = Json::array();
+        for (const auto& r : c.replaced) {
+            Json dropped = Json::array();
+            for (const auto& d : r.dropped_on) {
+                dropped.push_back({{"dir", d.dir}, {"rights", right_names(d.rights)}});
+            }
+            replaced.push_back({{"path", r.rule.path},
+                                {"resolved", r.canonical},
+                                {"kind", rule_kind(r.rule)},
+                                {"source", r.rule.describe_source()},
+                                {"generated", r.generated},
+                                {"dropped_on", dropped}});
+        }
+        Json removed = Json::array();
+        for (const auto& r : c.removed) {
+            removed.push_back({{"path", r.path}, {"source", r.describe_source()}});
+        }
+        Json links = Json::array();
+        for (const auto& l : c.skipped_symlinks) {
+            links.push_back({{"path", l.path}, {"target", l.target}});
+        }
+        out.push_back({{"path", c.deny.path},
+                       {"resolved", c.canonical.empty() ? Json(nullptr) : Json(c.canonical)},
+                       {"source", c.deny.source.to_string()},
+                       {"replaced", replaced},
+                       {"removed", removed},
+                       {"skipped_symlinks", links},
+                       {"snapshot", c.replaced.empty() ? Json(nullptr) : Json(kSnapshot)}});
+    }
+    return out;
+}
+
+void denied_text(const CarveResult& carved, std::string& out) {
+    if (carved.carvings.empty()) {
+        return;
+    }
+    auto line = [&]<typename... A>(fmt::format_string<A...> format, A&&... args) {
+        out += fmt::format(format, std::forward<A>(args)...);
+        out += '\n';
+    };
+    line("denied (carved out):");
+    for (const Carving& c : carved.carvings) {
+        if (c.canonical.empty()) {
+            line("  {}: does not exist, nothing denied (from {})", c.deny.path,
+                 c.deny.source.to_string());
+            continue;
+        }
+        line("  {} (from {})", c.deny.path, c.deny.source.to_string());
+        for (const auto& r : c.replaced) {
+            line("    replaced the {} rule on {} (from {}) by {} rule(s) on the other entries",
+                 rule_kind(r.rule), r.canonical, r.rule.describe_source(), r.generated);
+            for (const auto& d : r.dropped_on) {
+                line("      no {} on {} itself (would reach into {})",
+                     join_right_names(d.rights), d.dir, c.canonical);
+            }
+        }
+        for (const auto& r : c.removed) {
+            line("    removed the {} rule on {} (from {})", rule_kind(r), r.path,
+                 r.describe_source());
+        }
+        for (const auto& l : c.skipped_symlinks) {
+            line("    skipped symlink {} -> {} (a rule on it would reach {})", l.path, l.target,
+                 c.canonical);
+        }
+        if (!c.replaced.empty()) {
+            line("    snapshot: {}", kSnapshot);
+        }
+        if (c.replaced.empty() && c.removed.empty()) {
+            line("    no rule covers it");
+        }
+    }
+}
+
 } // namespace
 
 Json explain_json(const Prepared& p) {
@@ -120,14 +199,15 @@ Json explain_json(const Prepared& p) {
                          {"granted", right_names(r->effective)},
                          {"masked_on_file", right_names(r->masked)},
                          {"unsupported_by_abi", right_names(r->planned->dropped)},
-                         {"source", rule.source.to_string()}});
+                         {"source", rule.describe_source()}});
     }
     j["rules"] = rules;
+    j["denied"] = denied_json(p.carved);
     Json skipped = Json::array();
     for (const auto& s : p.resolved.skipped) {
         skipped.push_back({{"path", s.planned->rule->path},
                            {"reason", s.error ? errno_name(s.error) : "no rights for a file"},
-                           {"source", s.planned->rule->source.to_string()}});
+                           {"source", s.planned->rule->describe_source()}});
     }
     for (const auto& u : p.policy.unexpanded) {
         skipped.push_back({{"path", u.written},
@@ -147,7 +227,10 @@ Json explain_json(const Prepared& p) {
         unenforced.push_back({{"what", u.what}, {"needs_abi", u.needs_abi}});
     }
     j["not_enforced"] = unenforced;
-    Json warnings = diagnostics_json(p.plan.diagnostics);
+    Json warnings = diagnostics_json(p.carved.diagnostics);
+    for (const auto& w : diagnostics_json(p.plan.diagnostics)) {
+        warnings.push_back(w);
+    }
     for (const auto& w : diagnostics_json(p.resolved.diagnostics)) {
         warnings.push_back(w);
     }
@@ -221,16 +304,17 @@ std::string explain_text(const Prepared& p) {
         if (!r->planned->dropped.empty()) {
             line("      unknown to ABI {}: {}", p.plan.abi, join_right_names(r->planned->dropped));
         }
-        line("      from: {}", rule.source.to_string());
+        line("      from: {}", rule.describe_source());
     }
     for (const auto& s : p.resolved.skipped) {
         line("  skipped {}: {} (from {})", s.planned->rule->path,
              s.error ? describe_errno(s.error) : "no rights left for a file",
-             s.planned->rule->source.to_string());
+             s.planned->rule->describe_source());
     }
     for (const auto& u : p.policy.unexpanded) {
         line("  skipped {}: {} is not set (from {})", u.written, u.variable, u.source.to_string());
     }
+    denied_text(p.carved, out);
     line("TCP ports:");
     if (p.plan.ports.empty()) {
         line("  (none)");
@@ -243,6 +327,9 @@ std::string explain_text(const Prepared& p) {
         for (const auto& u : p.plan.unenforced) {
             line("  {}: needs Landlock ABI {}", u.what, u.needs_abi);
         }
+    }
+    for (const auto& d : p.carved.diagnostics.items()) {
+        out += format_diagnostic(d);
     }
     for (const auto& d : p.plan.diagnostics.items()) {
         out += format_diagnostic(d);

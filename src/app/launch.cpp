@@ -19,6 +19,7 @@
 #include "app/features_report.hpp"
 #include "app/log.hpp"
 #include "config.h"
+#include "enforce/dir_lister.hpp"
 #include "enforce/features.hpp"
 #include "enforce/preload.hpp"
 #include "enforce/ruleset.hpp"
@@ -165,6 +166,27 @@ std::vector<std::string> with_preload(std::vector<std::string> env,
     std::erase_if(env, [](const std::string& e) { return e.starts_with("LD_PRELOAD="); });
     env.push_back("LD_PRELOAD=" + value);
     return env;
+}
+
+/// --deny: carves the denied paths out of the complete rule set (files,
+/// flags, command additions), listing the directories above them now.
+CarveResult carve_denies(Policy& policy) {
+    if (policy.denies.empty()) {
+        return {};
+    }
+    if (policy.unrestricted_filesystem) {
+        Diagnostics d;
+        d.error(policy.denies.front().source,
+                "cannot deny a path when the filesystem is unrestricted",
+                {"drop --unrestricted-filesystem (or \"unrestricted\": true in \"filesystem\")"});
+        throw PolicyError(d);
+    }
+    const SystemDirectoryLister fs;
+    CarveResult carved = carve(policy.paths, policy.denies, fs);
+    if (carved.diagnostics.has_errors()) {
+        throw PolicyError(carved.diagnostics, "cannot carve out --deny");
+    }
+    return carved;
 }
 
 int kernel_abi() {
@@ -350,6 +372,7 @@ void log_rules(const ResolvedRules& resolved) {
 }
 
 void print_warnings(const Prepared& p) {
+    print_diagnostics(p.carved.diagnostics);
     print_diagnostics(p.plan.diagnostics);
     print_diagnostics(p.resolved.diagnostics);
     if (auto summary = p.plan.unenforced_summary(); !summary.empty()) {
@@ -419,6 +442,8 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
             add_command_rules(cl, p);
         }
     }
+    // Every change to p.policy.paths ends here: the plan points into it.
+    p.carved = carve_denies(p.policy);
     p.kernel_release = kernel_release();
     PlanOptions options{cl.tolerance, cl.min_abi, cl.log_flags};
     p.plan = make_plan(p.policy, kernel_abi(), options);

@@ -1,5 +1,6 @@
 // The launch sequence as a table of contents:
-//   parse → load policies → exec plan (--add-exec, --ldd) → Landlock plan
+//   parse → load policies → exec plan (--add-exec, --ldd) → carve out --deny
+//   → Landlock plan
 //   → ruleset (each rule path opened, added, closed) → [explain] → restrict
 //   → exec.
 #pragma once
@@ -14,6 +15,7 @@
 #include "enforce/restrict.hpp"
 #include "enforce/unique_fd.hpp"
 #include "enforce/workers.hpp"
+#include "policy/carve.hpp"
 #include "policy/flags.hpp"
 #include "policy/plan.hpp"
 
@@ -33,6 +35,7 @@ struct Prepared {
     std::optional<ExecPlan> exec;  ///< when a command was given
     std::optional<std::string> script_interpreter;
     std::vector<std::string> preloaded;     ///< --preload libraries, resolved
+    CarveResult carved;                     ///< what --deny did, for --explain
     EnforcementPreview enforcement;         ///< for --explain
     std::string kernel_release;
     RulesetPlan plan;

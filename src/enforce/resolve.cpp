@@ -65,7 +65,7 @@ std::vector<std::string> open_hints(int err, const PlannedPath& p) {
     default:
         break;
     }
-    hints.push_back(fmt::format("the rule comes from {}", p.rule->source.to_string()));
+    hints.push_back(fmt::format("the rule comes from {}", p.rule->describe_source()));
     if (shipped) {
         hints.push_back(*shipped);
     }
@@ -194,7 +194,7 @@ ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
                             p.rule->path, join_right_names(r.masked));
             if (options.tolerance == Tolerance::Strict) {
                 throw LaunchError(message, {fmt::format("the rule comes from {}",
-                                                        p.rule->source.to_string()),
+                                                        p.rule->describe_source()),
                                             "drop those rights or name the parent directory"});
             }
             out.diagnostics.warning(p.rule->source, message + " (dropped: --best-effort)");
@@ -214,7 +214,7 @@ ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
                        fmt::format("cannot add the rule for \"{}\" ({})", refused->rule->path,
                                    join_right_names(effective(*refused_path,
                                                               refused_path->rights))),
-                       {fmt::format("the rule comes from {}", refused->rule->source.to_string())});
+                       {fmt::format("the rule comes from {}", refused->rule->describe_source())});
     }
     return out;
 }

@@ -13,7 +13,7 @@ namespace sandbox::flags_detail {
 
 /// What the command line gave, before any checking (flags.cpp checks it).
 struct RawFlags {
-    std::vector<std::string> ro, rox, rw, rwx, unix, bind_tcp, connect_tcp, unrestricted_scope;
+    std::vector<std::string> ro, rox, rw, rwx, unix, deny, bind_tcp, connect_tcp, unrestricted_scope;
     std::vector<std::string> policy, profile, env, unsetenv, keep_fd, preload;
     bool unrestricted_filesystem = false, unrestricted_network = false, unrestricted_unix = false;
     bool unrestricted_scoped = false, clearenv = false;
@@ -75,6 +75,11 @@ inline constexpr OptionSpec kOptions[] = {
      .help = "Allow connecting to the pathname UNIX socket PATH, or to those below the directory "
              "PATH (resolve_unix, Landlock ABI 9; an error below it unless --best-effort)",
      .list = &RawFlags::unix},
+    {.name = "deny", .split = Split::Paths, .kind = Kind::List, .value_name = "PATH",
+     .group = "Filesystem",
+     .help = "Carve PATH out of every broader rule: a rule on a directory above it is replaced "
+             "by rules on the other entries, level by level (see --explain)",
+     .list = &RawFlags::deny},
     {.name = "unrestricted-filesystem", .group = "Filesystem",
      .help = "Do not restrict the filesystem at all", .flag = &RawFlags::unrestricted_filesystem},
     {.name = "unrestricted-unix", .group = "Filesystem",

@@ -272,6 +272,15 @@ void add_paths(Policy& p, const std::vector<std::string>& values, Group g, Right
     }
 }
 
+void add_denies(Policy& p, const std::vector<std::string>& values, const ParseContext& ctx) {
+    for (auto& path : path_items(values, "deny", flags_detail::Split::Paths, ctx)) {
+        DenyRule deny;
+        deny.source = {"", 0, 0, fmt::format("--deny {}", path)};
+        deny.path = std::move(path);
+        p.denies.push_back(std::move(deny));
+    }
+}
+
 void add_ports(Policy& p, const std::vector<std::string>& ports, AccessNet right) {
     const std::string option = right == AccessNet::BindTcp ? "--bind-tcp" : "--connect-tcp";
     const long long lowest = right == AccessNet::BindTcp ? 0 : 1;
@@ -324,6 +333,7 @@ CommandLine build(const RawFlags& f, const ParseContext& ctx) {
     add_paths(p, f.rwx, Group::Rwx, RightsOrigin::Group, ctx);
     // --unix is an explicit request: below ABI 9 an error unless --best-effort.
     add_paths(p, f.unix, Group::Unix, RightsOrigin::Explicit, ctx);
+    add_denies(p, f.deny, ctx);
     add_ports(p, f.bind_tcp, AccessNet::BindTcp);
     add_ports(p, f.connect_tcp, AccessNet::ConnectTcp);
     p.unrestricted_filesystem = f.unrestricted_filesystem;

@@ -241,7 +241,8 @@ private:
                         out_.policy.unrestricted_filesystem =
                             boolean(x, "\"filesystem.unrestricted\"");
                     }},
-                   {"rules", [&](const Value& x) { rules(x); }}};
+                   {"rules", [&](const Value& x) { rules(x); }},
+                   {"deny", [&](const Value& x) { deny_list(x); }}};
         for (Group g : {Group::Ro, Group::Rox, Group::Rw, Group::Rwx, Group::Unix}) {
             h.emplace_back(group_name(g), [this, g](const Value& x) { group_list(x, g); });
         }
@@ -284,6 +285,37 @@ private:
             }
             if (expand_path(*p, rule)) {
                 out_.policy.paths.push_back(std::move(rule));
+            }
+        }
+    }
+
+    /// "deny": [PATH or {"path": PATH, "optional": true}, ...]
+    void deny_list(const Value& v) {
+        if (!expect(v, Kind::Array, "\"deny\"")) {
+            return;
+        }
+        for (const auto& item : v.items) {
+            PathRule rule;  // for expand_path: only path, written, optional
+            const Value* p = &item;
+            if (item.kind == Kind::Object) {
+                p = nullptr;
+                walk(item, "a \"deny\" entry",
+                     {{"path", [&](const Value& x) { p = &x; }},
+                      {"optional",
+                       [&](const Value& x) { rule.optional = boolean(x, "\"optional\""); }}});
+                if (p == nullptr) {
+                    error(item.pos, "a \"deny\" entry needs a \"path\"");
+                    continue;
+                }
+            } else if (item.kind != Kind::String) {
+                error(item.pos, fmt::format("\"deny\" entries must be paths (strings) or "
+                                            "objects with \"path\", not {}",
+                                            article_kind(item.kind)));
+                continue;
+            }
+            if (expand_path(*p, rule)) {
+                out_.policy.denies.push_back(
+                    {std::move(rule.path), std::move(rule.written), rule.optional, at(item.pos)});
             }
         }
     }

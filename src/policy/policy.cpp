@@ -3,7 +3,16 @@
 #include <algorithm>
 #include <iterator>
 
+#include <fmt/format.h>
+
 namespace sandbox {
+
+std::string PathRule::describe_source() const {
+    if (carved_by.empty()) {
+        return source.to_string();
+    }
+    return fmt::format("{} (carved by {})", source.to_string(), carved_by);
+}
 
 bool Policy::allows_unix_sockets() const {
     return std::any_of(paths.begin(), paths.end(),
@@ -14,6 +23,7 @@ void Policy::merge(const Policy& other) {
     descriptions.insert(descriptions.end(), other.descriptions.begin(),
                         other.descriptions.end());
     paths.insert(paths.end(), other.paths.begin(), other.paths.end());
+    denies.insert(denies.end(), other.denies.begin(), other.denies.end());
     unexpanded.insert(unexpanded.end(), other.unexpanded.begin(), other.unexpanded.end());
     ports.insert(ports.end(), other.ports.begin(), other.ports.end());
     unrestricted_filesystem = unrestricted_filesystem || other.unrestricted_filesystem;

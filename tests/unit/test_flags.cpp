@@ -95,6 +95,22 @@ TEST(Flags, UnixIsAnExplicitRequestAndHasAnOptOut) {
     EXPECT_TRUE(cl.flag_policy.allows_unix_sockets());
 }
 
+/// --deny is a path list like --ro: repeatable, the comma rule, "~/" expanded.
+TEST(Flags, DenyIsAPathList) {
+    CommandLine cl = parse({"--rw", "~", "--deny", "~/.ssh", "--deny=/a,/b", "true"});
+    ASSERT_EQ(cl.flag_policy.denies.size(), 3U);
+    EXPECT_EQ(cl.flag_policy.denies[0].path, "/home/u/.ssh");
+    EXPECT_EQ(cl.flag_policy.denies[0].source.to_string(), "command line (--deny /home/u/.ssh)");
+    EXPECT_FALSE(cl.flag_policy.denies[0].optional);
+    EXPECT_EQ(cl.flag_policy.denies[2].path, "/b");
+    ASSERT_EQ(cl.flag_policy.paths.size(), 1U);  // a deny is not a rule
+    EXPECT_NE(usage_error({"--deny", "/a,b", "true"}), "");
+    EXPECT_EQ(usage_error({"--deny", "", "true"}), "--deny: empty path");
+    cl = parse_where({"--deny", "/w/x,y", "true"}, {"/w/x,y"});
+    ASSERT_EQ(cl.flag_policy.denies.size(), 1U);
+    EXPECT_EQ(cl.flag_policy.denies[0].path, "/w/x,y");
+}
+
 TEST(Flags, PathsRepeatableAndCommaLists) {
     CommandLine cl = parse({"--ro", "/a,/b", "--ro", "/c", "--rw=/d", "--rox", "~/bin", "--rwx",
                             "rel", "--", "ls", "-l"});

@@ -236,6 +236,38 @@ TEST(Loader, OptionalEntriesWithUnsetVariablesAreSkipped) {
     EXPECT_EQ(strict.error_count(), 1U);
 }
 
+TEST(Loader, DenyEntries) {
+    Diagnostics d;
+    ParsedFile f = parse_policy_text(R"({"filesystem": {
+  "rw": ["~"],
+  "deny": ["~/.ssh", {"path": "${NOPE}/x", "optional": true}, {"path": "/k", "optional": true}]
+}})",
+                                     "t.json", options(), d);
+    EXPECT_FALSE(d.has_errors()) << d.format();
+    ASSERT_EQ(f.policy.denies.size(), 2U);
+    EXPECT_EQ(f.policy.denies[0].path, "/home/test/.ssh");
+    EXPECT_EQ(f.policy.denies[0].written, "~/.ssh");
+    EXPECT_EQ(f.policy.denies[0].source.to_string(), "t.json:3:12");
+    EXPECT_FALSE(f.policy.denies[0].optional);
+    EXPECT_EQ(f.policy.denies[1].path, "/k");
+    EXPECT_TRUE(f.policy.denies[1].optional);
+    ASSERT_EQ(f.policy.unexpanded.size(), 1U);  // the optional entry naming an unset variable
+    ASSERT_EQ(f.policy.paths.size(), 1U);
+
+    Diagnostics bad;
+    parse_policy_text(R"({"filesystem": {"deny": ["rel", 3, {"optional": true}, {"path": "/a", "x": 1}]}})",
+                      "b.json", options(), bad);
+    EXPECT_EQ(bad.error_count(), 4U) << bad.format();
+
+    // Merged by union.
+    Policy a;
+    a.denies.push_back({"/a", "", false, {}});
+    Policy b;
+    b.denies.push_back({"/b", "", false, {}});
+    a.merge(std::move(b));
+    EXPECT_EQ(a.denies.size(), 2U);
+}
+
 TEST(Loader, DeepJsonIsAnErrorNotACrash) {
     Diagnostics d;
     std::string deep(100000, '[');
