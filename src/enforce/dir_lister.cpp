@@ -102,7 +102,7 @@ std::vector<DirEntry> SystemDirectoryLister::entries(const std::string& dir,
             entry.kind = DirEntry::Kind::File;
         } else if (S_ISLNK(st.st_mode)) {
             entry.kind = DirEntry::Kind::Symlink;
-            const std::string path = dir == "/" ? "/" + name : dir + "/" + name;
+            const std::string path = fmt::format("{}/{}", dir == "/" ? "" : dir, name);
             entry.target = real_path(path);  // nullopt: dangling (or a loop)
             struct stat target {};
             entry.target_is_dir = entry.target && stat(entry.target->c_str(), &target) == 0 &&
