@@ -33,22 +33,11 @@ namespace sandbox {
 
 namespace {
 
-/// realpath(), or nullopt.
-std::optional<std::string> canonical_path(const std::string& path) {
-    char* real = realpath(path.c_str(), nullptr);
-    if (real == nullptr) {
-        return std::nullopt;
-    }
-    std::string out = real;
-    free(real);  // NOLINT(cppcoreguidelines-no-malloc)
-    return out;
-}
-
 /// The environment policy files expand from: the process environment, except
 /// that ${PWD} is always the real working directory (getcwd), never the
 /// variable, which a parent process may have left pointing elsewhere.
 EnvLookup policy_environment() {
-    std::optional<std::string> cwd = canonical_path(".");
+    std::optional<std::string> cwd = real_path(".");
     return [env = process_environment(), cwd = std::move(cwd)](std::string_view name) {
         return name == "PWD" ? cwd : env(name);
     };
@@ -61,8 +50,8 @@ LoadResult load_files(const CommandLine& cl) {
     LoadResult loaded = load_policies(cl.policies, options);
     const std::optional<std::string> home = options.env("HOME");
     const std::optional<std::string> real_home =
-        home && !home->empty() ? canonical_path(*home) : std::nullopt;
-    check_expanded_rules(loaded.policy, real_home.value_or(home.value_or("")), canonical_path,
+        home && !home->empty() ? real_path(*home) : std::nullopt;
+    check_expanded_rules(loaded.policy, real_home.value_or(home.value_or("")), real_path,
                          loaded.diagnostics);
     for (const auto& u : loaded.policy.unexpanded) {
         spdlog::info("skipped optional entry \"{}\" ({}): {} is not set", u.written,

@@ -21,7 +21,13 @@ struct DirCloser {
     void operator()(DIR* d) const { closedir(d); }
 };
 
-/// realpath(), or nullopt with errno set.
+std::string deny_hint() {
+    return "--deny lists the directories above the denied path at launch; fix the "
+           "permissions, or deny a path the launcher can reach";
+}
+
+} // namespace
+
 std::optional<std::string> real_path(const std::string& path) {
     char* real = realpath(path.c_str(), nullptr);
     if (real == nullptr) {
@@ -31,13 +37,6 @@ std::optional<std::string> real_path(const std::string& path) {
     free(real);  // NOLINT(cppcoreguidelines-no-malloc)
     return out;
 }
-
-std::string deny_hint() {
-    return "--deny lists the directories above the denied path at launch; fix the "
-           "permissions, or deny a path the launcher can reach";
-}
-
-} // namespace
 
 std::optional<std::string> SystemDirectoryLister::canonical(const std::string& path) const {
     auto out = real_path(path);

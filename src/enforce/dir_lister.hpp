@@ -6,6 +6,9 @@
 
 namespace sandbox {
 
+/// realpath(), or nullopt with errno set.
+std::optional<std::string> real_path(const std::string& path);
+
 class SystemDirectoryLister final : public DirectoryLister {
 public:
     /// realpath(); nullopt for ENOENT and ENOTDIR, SysError otherwise.
