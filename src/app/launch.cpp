@@ -36,11 +36,18 @@ namespace {
 /// The environment policy files expand from: the process environment, except
 /// that ${PWD} is always the real working directory (getcwd), never the
 /// variable, which a parent process may have left pointing elsewhere.
+/// Resolved only when a file names ${PWD}: a launch from flags alone pays
+/// nothing for it.
 EnvLookup policy_environment() {
-    std::optional<std::string> cwd = real_path(".");
-    return [env = process_environment(), cwd = std::move(cwd)](std::string_view name) {
-        return name == "PWD" ? cwd : env(name);
+    return [env = process_environment()](std::string_view name) {
+        return name == "PWD" ? real_path(".") : env(name);
     };
+}
+
+/// Whether a rule's path came from an expansion (only those are checked).
+bool has_expanded_rules(const Policy& policy) {
+    return std::any_of(policy.paths.begin(), policy.paths.end(),
+                       [](const PathRule& r) { return !r.written.empty(); });
 }
 
 LoadResult load_files(const CommandLine& cl) {
@@ -48,11 +55,13 @@ LoadResult load_files(const CommandLine& cl) {
     options.env = policy_environment();
     options.search_path = profile_search_path(options.env, running_from_build_tree());
     LoadResult loaded = load_policies(cl.policies, options);
-    const std::optional<std::string> home = options.env("HOME");
-    const std::optional<std::string> real_home =
-        home && !home->empty() ? real_path(*home) : std::nullopt;
-    check_expanded_rules(loaded.policy, real_home.value_or(home.value_or("")), real_path,
-                         loaded.diagnostics);
+    if (has_expanded_rules(loaded.policy)) {
+        const std::optional<std::string> home = options.env("HOME");
+        const std::optional<std::string> real_home =
+            home && !home->empty() ? real_path(*home) : std::nullopt;
+        check_expanded_rules(loaded.policy, real_home.value_or(home.value_or("")), real_path,
+                             loaded.diagnostics);
+    }
     for (const auto& u : loaded.policy.unexpanded) {
         spdlog::info("skipped optional entry \"{}\" ({}): {} is not set", u.written,
                      u.source.to_string(), u.variable);
