@@ -18,6 +18,7 @@
 #include "app/explain.hpp"
 #include "app/features_report.hpp"
 #include "app/log.hpp"
+#include "app/supervisor.hpp"
 #include "config.h"
 #include "enforce/dir_lister.hpp"
 #include "enforce/features.hpp"
@@ -589,7 +590,7 @@ private:
 
 } // namespace
 
-void launch(const CommandLine& cl, Prepared p) {
+void launch(const CommandLine& cl, Prepared p, int restricted_fd) {
     TracePrinter trace;
     print_warnings(p);
     RestrictOptions options;
@@ -605,10 +606,37 @@ void launch(const CommandLine& cl, Prepared p) {
                       ? "terminal and UNIX socket guard"
                       : "terminal guard");
     p.ruleset.reset();
+    if (restricted_fd >= 0) {
+        const char byte = p.plan.unix_sockets == UnixSockets::SeccompDeny ? 'U' : 'R';
+        (void)!write(restricted_fd, &byte, 1);  // close-on-exec: closed by the exec
+    }
     exec_target(*p.exec, [&](int err) { return exec_hints(p, err); });
 }
 
+namespace {
+
+int run_action(const CommandLine& cl, int restricted_fd);
+
+} // namespace
+
 int run(const CommandLine& cl) {
+    if (cl.action == Action::Run && cl.report) {
+        SupervisedChild child;
+        if (auto status = supervise(cl, child)) {
+            return *status;  // the supervisor, after the report
+        }
+        // The child: the same launch, with denials after the exec logged.
+        CommandLine inner = cl;
+        inner.report.reset();
+        inner.log_flags = inner.log_flags.with(LogFlag::NewExecOn);
+        return run_action(inner, child.restricted_fd);
+    }
+    return run_action(cl, -1);
+}
+
+namespace {
+
+int run_action(const CommandLine& cl, int restricted_fd) {
     switch (cl.action) {
     case Action::Help:
         std::fputs(cl.help_text.c_str(), stdout);
@@ -654,8 +682,10 @@ int run(const CommandLine& cl) {
         }
         return 0;
     }
-    launch(cl, std::move(prepared));
+    launch(cl, std::move(prepared), restricted_fd);
     return 125;
 }
+
+} // namespace
 
 } // namespace sandbox

@@ -52,13 +52,17 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool);
 /// `--validate`: returns the exit status.
 int validate(const CommandLine& cl);
 
-/// Restricts every thread and execs; returns only by throwing.
-[[noreturn]] void launch(const CommandLine& cl, Prepared prepared);
+/// Restricts every thread and execs; returns only by throwing. When
+/// `restricted_fd` is a descriptor (--report-denials), one byte is written to
+/// it once the process is restricted: 'U' when the seccomp guard also
+/// refuses UNIX sockets, else 'R'.
+[[noreturn]] void launch(const CommandLine& cl, Prepared prepared, int restricted_fd = -1);
 
 /// -v: the method and every thread with its result.
 void log_report(const EnforcementReport& report);
 
-/// Dispatches on the action; returns the exit status.
+/// Dispatches on the action; returns the exit status. With --report-denials
+/// the command runs in a child under the supervisor (app/supervisor.hpp).
 int run(const CommandLine& cl);
 
 } // namespace sandbox

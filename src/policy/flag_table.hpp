@@ -22,6 +22,7 @@ struct RawFlags {
     bool validate = false, strict = false, version = false, help = false;
     /// Present when given; "" for --explain/--features without "=FORMAT".
     std::optional<std::string> min_abi, tsync, threads, log_level, explain, features;
+    std::optional<std::string> report_denials, report_to;
     std::size_t verbose = 0;
 };
 
@@ -162,6 +163,15 @@ inline constexpr OptionSpec kOptions[] = {
      .help = "Same as --log-subdomains-off (landrun's name)",
      .flag = &RawFlags::log_subdomains_off},
 
+    {.name = "report-denials", .kind = Kind::OptionalValue, .value_name = "FORMAT",
+     .group = "Information",
+     .help = "Run the command under a supervisor that reports every Landlock denial and the "
+             "flags that would allow it (--report-denials=json for JSON; needs root: "
+             "CAP_AUDIT_READ, and CAP_AUDIT_CONTROL when audit is off)",
+     .value = &RawFlags::report_denials},
+    {.name = "report-to", .kind = Kind::Value, .value_name = "FILE", .group = "Information",
+     .help = "Write the --report-denials report to FILE instead of standard error",
+     .value = &RawFlags::report_to},
     {.name = "explain", .kind = Kind::OptionalValue, .value_name = "FORMAT", .group = "Information",
      .help = "Print the effective policy and enforcement plan, run nothing (--explain=json for "
              "JSON)",

@@ -431,6 +431,22 @@ CommandLine build(const RawFlags& f, const ParseContext& ctx) {
     if (actions > 1) {
         throw UsageError("--explain, --features, --validate and --version exclude each other");
     }
+    if (f.report_denials) {
+        if (actions > 0) {
+            throw UsageError("--report-denials runs the command: it excludes --explain, "
+                             "--features, --validate and --version");
+        }
+        cl.report = parse_format(*f.report_denials, "--report-denials");
+    }
+    if (f.report_to) {
+        if (!f.report_denials) {
+            throw UsageError("--report-to only applies to --report-denials");
+        }
+        if (f.report_to->empty()) {
+            throw UsageError("--report-to: empty FILE");
+        }
+        cl.report_to = *f.report_to;
+    }
     if (f.strict) {
         if (!f.validate) {
             throw UsageError("--strict only applies to --validate");

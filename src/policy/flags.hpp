@@ -36,6 +36,9 @@ struct CommandLine {
     std::vector<std::string> preload;  ///< --preload LIB, in order
     LogFlags log_flags;
     std::string log_level = "warning";  ///< trace, debug, info, warning, error, off
+    /// --report-denials[=FORMAT]: run under the denial-report supervisor.
+    std::optional<OutputFormat> report;
+    std::string report_to;              ///< --report-to FILE; "" is standard error
     std::vector<std::string> command;   ///< COMMAND and its arguments, untouched
     std::string help_text;              ///< filled for Action::Help
 };

@@ -1,0 +1,45 @@
+// The kernel's audit switch for the denial report: turned on when it is off,
+// and turned off again by the last report running when it ends, if a report
+// turned it on and nobody else has taken audit over meanwhile (an audit
+// daemon started). Reports running at the same time share it through a lock
+// file (flock: shared while running, exclusive to decide).
+#pragma once
+
+#include <string>
+
+#include "enforce/audit.hpp"
+#include "enforce/unique_fd.hpp"
+
+namespace sandbox {
+
+class AuditSwitch {
+public:
+    /// Takes part in the shared switch; turns audit on if it is off. Throws
+    /// LaunchError/SysError when audit is off and cannot be turned on.
+    explicit AuditSwitch(AuditControl& control);
+    AuditSwitch(const AuditSwitch&) = delete;
+    AuditSwitch& operator=(const AuditSwitch&) = delete;
+    ~AuditSwitch();
+
+    /// Leaves: turns audit off if this is the last report and a report turned
+    /// it on. Returns what it did, for -v ("" when nothing). Never throws.
+    std::string release() noexcept;
+    /// In a forked child: forgets the switch (the parent keeps it).
+    void forget() noexcept {
+        released_ = true;
+        lock_.reset();
+    }
+    /// True when this report turned audit on.
+    [[nodiscard]] bool turned_on() const { return turned_on_; }
+
+    /// The lock file (shared by every report on the machine).
+    static constexpr const char* lock_path = "/run/sandbox-audit.lock";
+
+private:
+    AuditControl& control_;
+    UniqueFd lock_;
+    bool turned_on_ = false;
+    bool released_ = false;
+};
+
+}  // namespace sandbox
