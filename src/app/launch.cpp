@@ -1,5 +1,6 @@
 #include "app/launch.hpp"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -606,11 +607,20 @@ void launch(const CommandLine& cl, Prepared p, int restricted_fd) {
                       ? "terminal and UNIX socket guard"
                       : "terminal guard");
     p.ruleset.reset();
+    p.exec->status_fd = restricted_fd;
     if (restricted_fd >= 0) {
         const char byte = p.plan.unix_sockets == UnixSockets::SeccompDeny ? 'U' : 'R';
         (void)!write(restricted_fd, &byte, 1);  // close-on-exec: closed by the exec
     }
-    exec_target(*p.exec, [&](int err) { return exec_hints(p, err); });
+    exec_target(*p.exec, [&](int err) {
+        if (restricted_fd >= 0) {
+            // The exec failed: what the launcher reads for its hints from now
+            // on is not the command's doing.
+            const char failed = 'F';
+            (void)!write(restricted_fd, &failed, 1);
+        }
+        return exec_hints(p, err);
+    });
 }
 
 namespace {
@@ -628,6 +638,15 @@ int run(const CommandLine& cl) {
         // The child: the same launch, with denials after the exec logged.
         CommandLine inner = cl;
         inner.report.reset();
+        if (std::find(cl.keep_fds.begin(), cl.keep_fds.end(), child.restricted_fd) !=
+            cl.keep_fds.end()) {
+            // The pipe took the number of a --keep-fd that was not open: the
+            // launch must still find that descriptor missing.
+            const int high = *std::max_element(cl.keep_fds.begin(), cl.keep_fds.end()) + 1;
+            const int moved = fcntl(child.restricted_fd, F_DUPFD_CLOEXEC, high);
+            close(child.restricted_fd);
+            child.restricted_fd = moved;
+        }
         inner.log_flags = inner.log_flags.with(LogFlag::NewExecOn);
         return run_action(inner, child.restricted_fd);
     }

@@ -55,7 +55,7 @@ int validate(const CommandLine& cl);
 /// Restricts every thread and execs; returns only by throwing. When
 /// `restricted_fd` is a descriptor (--report-denials), one byte is written to
 /// it once the process is restricted: 'U' when the seccomp guard also
-/// refuses UNIX sockets, else 'R'.
+/// refuses UNIX sockets, else 'R'; and 'F' when the exec then failed.
 [[noreturn]] void launch(const CommandLine& cl, Prepared prepared, int restricted_fd = -1);
 
 /// -v: the method and every thread with its result.

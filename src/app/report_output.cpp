@@ -55,6 +55,22 @@ std::string compact_policy(const nlohmann::ordered_json& policy) {
     return out + "    }\n";
 }
 
+/// Control characters as \\xNN; a leading NUL (an abstract socket name) as '@'.
+std::string printable(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (i == 0 && c == 0) {
+            out += '@';
+        } else if (c < 0x20 || c == 0x7f) {
+            out += fmt::format("\\x{:02x}", c);
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
 std::string object_text(const Denial& d) {
     if (d.port) {
         return d.address.empty() ? fmt::format("port {}", *d.port)
@@ -63,7 +79,7 @@ std::string object_text(const Denial& d) {
     if (d.other_pid || !d.other_comm.empty()) {
         return fmt::format("process {} ({})", d.other_pid.value_or(0), d.other_comm);
     }
-    return d.path;
+    return printable(d.path);
 }
 
 std::string command_text(const std::vector<std::string>& command) {
@@ -125,10 +141,16 @@ std::string report_text(const RunReport& r) {
         for (const auto& f : r.suggestion.flags) {
             quoted.push_back(shell_quote(f));
         }
-        out += fmt::format("  to allow them, add to the command line:\n    {}\n",
+        out += fmt::format("  to allow them, add these options (before the command):\n    {}\n",
                            fmt::join(quoted, " "));
         out += fmt::format("  or to a policy file (exactly the rights denied):\n{}",
                            compact_policy(policy_fragment(r.suggestion)));
+    }
+    for (const auto& p : r.suggestion.per_process_paths) {
+        out += fmt::format("  note: {} belongs to a process of this run (/proc/PID): no rule "
+                           "for it would match the next run (--ro /proc would allow every "
+                           "process's files)\n",
+                           printable(p));
     }
     for (const auto& b : r.suggestion.unknown_blockers) {
         out += fmt::format("  note: no rule can allow \"{}\" (unknown to this version of sandbox)\n",
@@ -186,6 +208,9 @@ std::string report_json(const RunReport& r) {
     j["suggestion"] = {{"flags", r.suggestion.flags}, {"policy", policy_fragment(r.suggestion)}};
     if (!r.suggestion.unknown_blockers.empty()) {
         j["suggestion"]["unknown_blockers"] = r.suggestion.unknown_blockers;
+    }
+    if (!r.suggestion.per_process_paths.empty()) {
+        j["suggestion"]["per_process_paths"] = r.suggestion.per_process_paths;
     }
     j["notes"] = r.notes;
     return j.dump(2) + "\n";

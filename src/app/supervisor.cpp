@@ -158,8 +158,8 @@ public:
           collector_(DenialFilter{
               [child](long pid) { return descends_from(pid, child); },
               [this](long pid, const std::string& exe, long number) {
-                  // The launcher itself between restriction and exec: only
-                  // its exec of the command is the command's business.
+                  // Maybe the launcher itself after its exec of the command
+                  // failed (the reads for its hints): decided at the end.
                   return pid == child_ && exe == exe_ && number != SYS_execve &&
                          number != SYS_execveat;
               }}) {}
@@ -198,18 +198,21 @@ private:
         if (n <= 0) {
             return;
         }
-        if (fds[0].revents != 0) {
-            read_records();
-        }
+        // The pipe first: 'F' is written before the records it explains.
         if (fds[1].revents != 0) {
-            char byte = 0;
-            const ssize_t got = read(restricted_.get(), &byte, 1);
-            if (got == 1) {
+            char bytes[8];
+            const ssize_t got = read(restricted_.get(), bytes, sizeof bytes);
+            for (ssize_t i = 0; i < got; ++i) {
                 started_ = true;
-                unix_guard_ = byte == 'U';
-            } else if (got == 0) {
+                unix_guard_ = unix_guard_ || bytes[i] == 'U';
+                exec_failed_ = exec_failed_ || bytes[i] == 'F';
+            }
+            if (got == 0) {
                 restricted_.reset();
             }
+        }
+        if (fds[0].revents != 0) {
+            read_records();
         }
         if (fds[2].revents != 0) {
             take_signals();
@@ -301,8 +304,6 @@ private:
         r.exit_status = exit_;
         r.signal = signal_;
         r.domains = collector_.domains();
-        r.denials = collector_.denials();
-        r.suggestion = suggest(r.denials);
         r.received = collector_.received();
         r.kernel_count = collector_.kernel_count();
         if (r.kernel_count && *r.kernel_count > r.received) {
@@ -326,10 +327,13 @@ private:
                                           overflows_));
             r.lost = std::max<std::uint64_t>(r.lost, 1);
         }
-        if (collector_.ignored() > 0) {
+        const std::uint64_t launcher_own = collector_.set_aside_count();
+        if (exec_failed_ && launcher_own > 0) {
             r.notes.push_back(fmt::format("{} denial(s) of the launcher itself after the exec "
                                           "failed (while it looked for hints) are not listed",
-                                          collector_.ignored()));
+                                          launcher_own));
+        } else {
+            collector_.take_aside();  // the exec worked: they were the command's (a sandbox)
         }
         if (unix_guard_) {
             r.notes.emplace_back("below Landlock ABI 9, socket(AF_UNIX) is refused by the seccomp "
@@ -337,6 +341,8 @@ private:
                                  "allows it)");
         }
         r.notes.insert(r.notes.end(), notes_.begin(), notes_.end());
+        r.denials = collector_.denials();
+        r.suggestion = suggest(r.denials);
         return cl_.report == OutputFormat::Json ? report_json(r) : report_text(r);
     }
 
@@ -353,6 +359,7 @@ private:
     DenialCollector collector_;
     bool started_ = false;
     bool unix_guard_ = false;
+    bool exec_failed_ = false;
     std::optional<int> status_;
     std::optional<int> exit_;
     std::optional<int> signal_;

@@ -16,7 +16,8 @@ namespace sandbox {
 struct SupervisedChild {
     /// Write end of a close-on-exec pipe: the launch writes one byte to it
     /// once the child is restricted ('R', or 'U' when the seccomp guard also
-    /// refuses UNIX sockets), so the supervisor knows the command started.
+    /// refuses UNIX sockets), so the supervisor knows the command started;
+    /// 'F' follows when the exec failed.
     int restricted_fd = -1;
 };
 

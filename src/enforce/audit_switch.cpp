@@ -33,15 +33,39 @@ bool lock(int fd, int operation) {
     return true;
 }
 
+UniqueFd open_lock(const char* path) {
+    return UniqueFd(::open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+}
+
+/// Holds an exclusive lock on the decision file for one decision.
+class Decision {
+public:
+    explicit Decision(int fd) : fd_(fd) { held_ = fd_ >= 0 && lock(fd_, LOCK_EX); }
+    ~Decision() {
+        if (held_) {
+            flock(fd_, LOCK_UN);
+        }
+    }
+    Decision(const Decision&) = delete;
+    Decision& operator=(const Decision&) = delete;
+    [[nodiscard]] bool held() const { return held_; }
+
+private:
+    int fd_;
+    bool held_ = false;
+};
+
 }  // namespace
 
 AuditSwitch::AuditSwitch(AuditControl& control) : control_(control) {
-    lock_.reset(::open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (lock_.valid() && !lock(lock_.get(), LOCK_EX)) {
-        lock_.reset();
+    decision_ = open_lock(decision_path);
+    users_ = open_lock(users_path);
+    const Decision decision(decision_.get());
+    if (!decision.held() || !users_.valid() || !lock(users_.get(), LOCK_SH)) {
+        decision_.reset();  // no coordination: undo only what this report did
+        users_.reset();
     }
-    const AuditStatus status = control_.status();
-    if (status.enabled == 0) {
+    if (control_.status().enabled == 0) {
         if (!has_capability(CAP_AUDIT_CONTROL)) {
             throw LaunchError("--report-denials: the kernel's audit switch is off, and turning it "
                               "on needs CAP_AUDIT_CONTROL",
@@ -49,12 +73,9 @@ AuditSwitch::AuditSwitch(AuditControl& control) : control_(control) {
         }
         control_.set_enabled(true);
         turned_on_ = true;
-    }
-    if (lock_.valid()) {
-        if (turned_on_) {
-            mark(lock_.get(), true);
+        if (decision_.valid()) {
+            mark(decision_.get(), true);
         }
-        lock(lock_.get(), LOCK_SH);  // converts: other reports may start now
     }
 }
 
@@ -66,22 +87,22 @@ std::string AuditSwitch::release() noexcept {
     }
     released_ = true;
     try {
-        if (!lock_.valid()) {
-            // No lock file: only what this report itself did can be undone.
+        if (!decision_.valid()) {
             if (turned_on_ && control_.status().enabled == 1) {
                 control_.set_enabled(false);
                 return "turned the kernel's audit switch off again";
             }
             return "";
         }
-        if (flock(lock_.get(), LOCK_EX | LOCK_NB) != 0) {
-            return "";  // another report is running: the last one decides
-        }
-        if (!marked(lock_.get())) {
+        const Decision decision(decision_.get());
+        // Exclusive on the users file only when no other report is running.
+        const bool last = decision.held() && flock(users_.get(), LOCK_EX | LOCK_NB) == 0;
+        users_.reset();
+        if (!last || !marked(decision_.get())) {
             return "";
         }
+        mark(decision_.get(), false);
         const AuditStatus status = control_.status();
-        mark(lock_.get(), false);
         if (status.pid != 0) {
             return "left the kernel's audit switch on: an audit daemon has started";
         }

@@ -1,8 +1,10 @@
 // The kernel's audit switch for the denial report: turned on when it is off,
 // and turned off again by the last report running when it ends, if a report
 // turned it on and nobody else has taken audit over meanwhile (an audit
-// daemon started). Reports running at the same time share it through a lock
-// file (flock: shared while running, exclusive to decide).
+// daemon started). Reports running at the same time share it through two
+// lock files: every running report holds a shared lock on the users file,
+// and decisions (turn on, turn off) are taken under an exclusive lock on the
+// decision file, which also records whether a report turned audit on.
 #pragma once
 
 #include <string>
@@ -27,17 +29,20 @@ public:
     /// In a forked child: forgets the switch (the parent keeps it).
     void forget() noexcept {
         released_ = true;
-        lock_.reset();
+        decision_.reset();
+        users_.reset();
     }
     /// True when this report turned audit on.
     [[nodiscard]] bool turned_on() const { return turned_on_; }
 
-    /// The lock file (shared by every report on the machine).
-    static constexpr const char* lock_path = "/run/sandbox-audit.lock";
+    /// The lock files (shared by every report on the machine).
+    static constexpr const char* decision_path = "/run/sandbox-audit.lock";
+    static constexpr const char* users_path = "/run/sandbox-audit.users";
 
 private:
     AuditControl& control_;
-    UniqueFd lock_;
+    UniqueFd decision_;
+    UniqueFd users_;
     bool turned_on_ = false;
     bool released_ = false;
 };

@@ -200,19 +200,26 @@ void close_range_checked(unsigned first, unsigned last) {
     }
 }
 
-void close_inherited(std::vector<int> keep) {
+void close_inherited(std::vector<int> keep, int status_fd) {
+    if (status_fd >= 3) {
+        keep.push_back(status_fd);
+    }
     std::sort(keep.begin(), keep.end());
     unsigned next = 3;
     for (int fd : keep) {
-        if (fd < 3) {
+        if (fd < 3 || static_cast<unsigned>(fd) < next) {
             continue;
         }
         close_range_checked(next, static_cast<unsigned>(fd) - 1);
+        next = static_cast<unsigned>(fd) + 1;
+        if (fd == status_fd) {
+            continue;  // stays close-on-exec
+        }
         int flags = fcntl(fd, F_GETFD);
         if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) {
-            throw SysError(errno, fmt::format("--keep-fd {}: cannot keep it open", fd));
+            const int err = errno;
+            throw SysError(err, fmt::format("--keep-fd {}: cannot keep it open", fd));
         }
-        next = static_cast<unsigned>(fd) + 1;
     }
     close_range_checked(next, ~0U);
 }
@@ -230,7 +237,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
 } // namespace
 
 void exec_target(const ExecPlan& plan, const ExecHints& hints) {
-    close_inherited(plan.keep_fds);
+    close_inherited(plan.keep_fds, plan.status_fd);
     std::vector<char*> argv = c_strings(plan.argv);
     std::vector<char*> envp = c_strings(plan.envp);
     execve(plan.path.c_str(), argv.data(), envp.data());

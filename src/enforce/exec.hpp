@@ -49,13 +49,15 @@ struct ExecPlan {
     std::vector<std::string> argv;   // argv[0] as given by the user
     std::vector<std::string> envp;   // KEY=VALUE
     std::vector<int> keep_fds;       // besides 0, 1, 2
+    int status_fd = -1;              // kept open but close-on-exec (--report-denials)
 };
 
 /// Hints for an execve() failure with this errno (the app knows the policy).
 using ExecHints = std::function<std::vector<std::string>(int err)>;
 
-/// Closes every descriptor >= 3 except keep_fds (which lose O_CLOEXEC), then
-/// execve(). Only returns by throwing ExecError.
+/// Closes every descriptor >= 3 except keep_fds (which lose O_CLOEXEC) and
+/// status_fd (which the exec closes), then execve(). Only returns by
+/// throwing ExecError.
 [[noreturn]] void exec_target(const ExecPlan& plan, const ExecHints& hints);
 
 } // namespace sandbox

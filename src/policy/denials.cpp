@@ -147,19 +147,33 @@ void DenialCollector::take_access(const AuditRecord& access, const AuditRecord* 
         d.comm = value_or_empty(syscall->field("comm"));
         d.exe = value_or_empty(syscall->field("exe"));
         const long number = to_long(syscall->field("syscall")).value_or(-1);
-        if (filter_.ignore && filter_.ignore(d.pid, d.exe, number)) {
-            ++ignored_;
+        if (filter_.set_aside && filter_.set_aside(d.pid, d.exe, number)) {
+            ++aside_count_;
+            aside_.add(std::move(d), 1);
             return;
         }
     }
+    table_.add(std::move(d), 1);
+}
+
+void DenialCollector::Table::add(Denial d, std::uint64_t count) {
     const std::string key = key_of(d);
-    auto [it, inserted] = index_.try_emplace(key, denials_.size());
+    auto [it, inserted] = index.try_emplace(key, list.size());
     if (inserted) {
-        d.count = 1;
-        denials_.push_back(std::move(d));
+        d.count = count;
+        list.push_back(std::move(d));
     } else {
-        ++denials_[it->second].count;
+        list[it->second].count += count;
     }
+}
+
+void DenialCollector::take_aside() {
+    for (Denial& d : aside_.list) {
+        const std::uint64_t count = d.count;
+        table_.add(std::move(d), count);
+    }
+    aside_ = {};
+    aside_count_ = 0;
 }
 
 std::optional<std::uint64_t> DenialCollector::kernel_count() const {

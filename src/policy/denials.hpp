@@ -37,9 +37,11 @@ struct DenialFilter {
     /// Does a domain allocated by this pid belong to the run (the command's
     /// process, or one of its descendants for a nested domain)?
     std::function<bool(long pid)> owns_domain_of;
-    /// Events to count but not report: the launcher's own accesses after it
-    /// restricted itself and before it exec'd the command (exec failure hints).
-    std::function<bool(long pid, const std::string& exe, long syscall)> ignore;
+    /// Events to set aside until the end (set_aside_count(), take_aside()):
+    /// those that may be the launcher's own accesses after its exec of the
+    /// command failed (the reads for its hints). Only the end of the run
+    /// tells whether the exec failed.
+    std::function<bool(long pid, const std::string& exe, long syscall)> set_aside;
 };
 
 class DenialCollector {
@@ -53,13 +55,15 @@ public:
     void finish();
 
     /// Distinct denials, in the order first seen.
-    [[nodiscard]] const std::vector<Denial>& denials() const { return denials_; }
+    [[nodiscard]] const std::vector<Denial>& denials() const { return table_.list; }
     /// Domain IDs of the run, in the order allocated (the command's first).
     [[nodiscard]] const std::vector<std::string>& domains() const { return domains_; }
     /// Access records received for the run's domains (reported or ignored).
     [[nodiscard]] std::uint64_t received() const { return received_; }
-    /// Access records of the launcher itself that were ignored.
-    [[nodiscard]] std::uint64_t ignored() const { return ignored_; }
+    /// Access records set aside (DenialFilter::set_aside).
+    [[nodiscard]] std::uint64_t set_aside_count() const { return aside_count_; }
+    /// Adds the set-aside denials to denials() (they were the command's).
+    void take_aside();
     /// The kernel's own count (denials= of the deallocation records), once
     /// every domain of the run has been deallocated.
     [[nodiscard]] std::optional<std::uint64_t> kernel_count() const;
@@ -69,19 +73,26 @@ public:
     [[nodiscard]] bool saw_user_message(std::string_view text) const;
 
 private:
+    /// Distinct denials with their counts, in the order first seen.
+    struct Table {
+        std::vector<Denial> list;
+        std::map<std::string, std::size_t> index;  ///< denial key → position in list
+        void add(Denial d, std::uint64_t count);
+    };
+
     void process(const std::vector<AuditRecord>& event);
     void take_access(const AuditRecord& access, const AuditRecord* syscall);
 
     DenialFilter filter_;
     std::map<std::uint64_t, std::vector<AuditRecord>> pending_;
-    std::vector<Denial> denials_;
-    std::map<std::string, std::size_t> index_;  ///< denial key → position in denials_
+    Table table_;
+    Table aside_;
     std::vector<std::string> domains_;
     std::set<std::string> ours_;
     std::map<std::string, std::uint64_t> deallocated_;  ///< domain → kernel's denials=
     std::set<std::string> user_messages_;
     std::uint64_t received_ = 0;
-    std::uint64_t ignored_ = 0;
+    std::uint64_t aside_count_ = 0;
 };
 
 }  // namespace sandbox

@@ -27,6 +27,17 @@ void add_unique(std::vector<int>& ports, int port) {
 
 }  // namespace
 
+bool is_per_process_path(std::string_view path) {
+    constexpr std::string_view proc = "/proc/";
+    if (!path.starts_with(proc)) {
+        return false;
+    }
+    path.remove_prefix(proc.size());
+    const std::size_t end = std::min(path.find('/'), path.size());
+    return end > 0 && std::all_of(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(end),
+                                  [](char c) { return c >= '0' && c <= '9'; });
+}
+
 Suggestion suggest(const std::vector<Denial>& denials) {
     Suggestion s;
     std::map<std::string, FsAccess> by_path;
@@ -42,6 +53,13 @@ Suggestion suggest(const std::vector<Denial>& denials) {
             const std::string_view kind = std::string_view(blocker).substr(0, dot);
             const std::string_view name =
                 dot == std::string::npos ? std::string_view() : std::string_view(blocker).substr(dot + 1);
+            if (kind == "fs" && is_per_process_path(d.path)) {
+                if (std::find(s.per_process_paths.begin(), s.per_process_paths.end(), d.path) ==
+                    s.per_process_paths.end()) {
+                    s.per_process_paths.push_back(d.path);
+                }
+                continue;
+            }
             if (kind == "fs" && !d.path.empty()) {
                 if (auto right = parse_right<AccessFs>(name)) {
                     by_path[d.path] = by_path[d.path].with(*right);

@@ -25,10 +25,18 @@ struct Suggestion {
     ScopeSet unrestricted_scopes;
     /// Blockers this version cannot turn into a rule (a newer kernel's).
     std::vector<std::string> unknown_blockers;
+    /// Paths below /proc/PID/ of a process of this run: a rule on them would
+    /// not match the next run (other pids), so no flag is suggested.
+    std::vector<std::string> per_process_paths;
 
-    [[nodiscard]] bool empty() const { return flags.empty() && unknown_blockers.empty(); }
+    [[nodiscard]] bool empty() const {
+        return flags.empty() && unknown_blockers.empty() && per_process_paths.empty();
+    }
 };
 
 Suggestion suggest(const std::vector<Denial>& denials);
+
+/// Is `path` below /proc/PID/ (a numeric directory), or that directory?
+bool is_per_process_path(std::string_view path);
 
 }  // namespace sandbox
