@@ -13,7 +13,11 @@
  * computed pair by pair: case / baseline within the same round, then the
  * median of those ratios. Any command that exits non-zero (or dies) fails the
  * whole run with its stderr shown: exit status 1. Rows are appended to
- * OUT.csv and OUT.md. */
+ * OUT.csv and OUT.md.
+ *
+ * An argument containing @ROUND@ gets the round number there (w0, w1, ...
+ * for the warm-up runs), so that a command's own output file (e.g.
+ * sandbox --report-to) is kept per round for the caller to read. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -104,18 +108,47 @@ static double now_ns(void) {
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+#define ROUND_TOKEN "@ROUND@"
+
+/* c->argv with ROUND_TOKEN replaced by `round`, in `argv`; returns how many
+ * arguments were copies (freed by the caller: the first `n` of `owned`). */
+static int expand_round(const struct bench_case* c, const char* round, char** argv,
+                        char** owned) {
+    int n = 0;
+    for (int a = 0;; ++a) {
+        const char* arg = c->argv[a];
+        const char* at_token = arg != NULL ? strstr(arg, ROUND_TOKEN) : NULL;
+        if (at_token == NULL) {
+            argv[a] = c->argv[a];
+            if (arg == NULL) {
+                return n;
+            }
+            continue;
+        }
+        char* copy = NULL;
+        if (asprintf(&copy, "%.*s%s%s", (int)(at_token - arg), arg, round,
+                     at_token + strlen(ROUND_TOKEN)) < 0) {
+            fail("asprintf");
+        }
+        argv[a] = owned[n++] = copy;
+    }
+}
+
 /* One timed run; exits the driver if the command fails. */
-static double run_once(const struct bench_case* c, double* cpu) {
+static double run_once(const struct bench_case* c, const char* round, double* cpu) {
     if (ftruncate(err_fd, 0) != 0 || lseek(err_fd, 0, SEEK_SET) != 0) {
         fail("stderr file");
     }
+    static char* argv[MAX_ARGS];
+    static char* owned[MAX_ARGS];
+    const int nowned = expand_round(c, round, argv, owned);
     const double start = now_ns();
     pid_t pid = fork();
     if (pid == 0) {
         dup2(null_fd, 0);
         dup2(null_fd, 1);
         dup2(err_fd, 2);
-        execv(c->argv[0], c->argv);
+        execv(argv[0], argv);
         _exit(127);
     }
     if (pid < 0) {
@@ -136,8 +169,8 @@ static double run_once(const struct bench_case* c, double* cpu) {
         fprintf(stderr, "driver: case %s (%s) failed: %s %d\n  command:", c->id, c->label,
                 WIFEXITED(status) ? "exit status" : "signal",
                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-        for (int a = 0; c->argv[a] != NULL && a < 12; ++a) {
-            fprintf(stderr, " %s", c->argv[a]);
+        for (int a = 0; argv[a] != NULL && a < 12; ++a) {
+            fprintf(stderr, " %s", argv[a]);
         }
         fprintf(stderr, "\n  its stderr:\n");
         char buf[4096];
@@ -147,6 +180,9 @@ static double run_once(const struct bench_case* c, double* cpu) {
             fwrite(buf, 1, (size_t)n, stderr);
         }
         exit(1);
+    }
+    for (int i = 0; i < nowned; ++i) {
+        free(owned[i]);
     }
     return ns;
 }
@@ -196,15 +232,18 @@ int main(int argc, char** argv) {
         cases[i].cpu = calloc((size_t)rounds, sizeof(double));
     }
     double unused;
+    char round[32];
     for (int w = 0; w < warmup; ++w) {
+        snprintf(round, sizeof round, "w%d", w);
         for (int i = 0; i < ncases; ++i) {
-            run_once(&cases[i], &unused);
+            run_once(&cases[i], round, &unused);
         }
     }
     for (int r = 0; r < rounds; ++r) {
+        snprintf(round, sizeof round, "%d", r);
         for (int k = 0; k < ncases; ++k) {
             const int i = (k + r) % ncases;
-            cases[i].ns[r] = run_once(&cases[i], &cases[i].cpu[r]);
+            cases[i].ns[r] = run_once(&cases[i], round, &cases[i].cpu[r]);
         }
     }
     FILE* out_csv = csv ? fopen(csv, "a") : NULL;

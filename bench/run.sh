@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite of issue 7, in one command:
 #
-#   bench/run.sh [--quick] [--build DIR] [--out DIR]
+#   bench/run.sh [--quick] [--build DIR] [--out DIR] [--only report-denials]
 #
 # Builds a release build (default DIR: build-bench in the source tree) if
 # there is none, generates rule trees and policies in a temporary directory,
@@ -15,6 +15,16 @@
 # installation, no VM; a smoke test for CI (no timing assertions, but any
 # failing command fails the run).
 #
+# --only report-denials: runs just the --report-denials section (launch
+# overhead of the supervisor on a denial-free run; N = 100 000 denied opens,
+# 2 000 with --quick: time and completeness of the report) and replaces that
+# section of an existing results.md (and its rows of results.csv) in place,
+# leaving the other figures as they were; about 1 minute. The section needs
+# root (CAP_AUDIT_READ; CAP_AUDIT_CONTROL when the kernel's audit switch is
+# off, which the launcher turns on and off itself) and Landlock ABI 6; it is
+# skipped with a note otherwise. The kernel's audit switch is read before and
+# after (bench_denials --audit-status): a run that leaves it changed fails.
+#
 # Kernel TSYNC vs. the emulation needs a kernel with the flag: bench/kernel.sh
 # runs bench_all_threads in the patched 6.12 QEMU/TCG guest of kernel/vm-test.sh
 # and writes bench/results/all_threads_vm.md (ratios only; about 6-12 minutes).
@@ -25,16 +35,23 @@ src=$(dirname "$here")
 quick=0
 build=$src/build-bench
 out=
+only=
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
     --build) build=$2; shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --only) only=$2; shift ;;
+    -h|--help) sed -n '2,33s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+case $only in
+  ''|report-denials) ;;
+  *) echo "bench/run.sh: --only $only: the only section that can run alone is report-denials" >&2
+     exit 2 ;;
+esac
 if ((quick)); then
   out=${out:-$build/bench-results}
 else
@@ -51,13 +68,14 @@ buildtype=$(meson introspect --buildoptions "$build" 2>/dev/null |
   tr '{' '\n' | grep '"name": "buildtype"' | sed 's/.*"value": "\([a-z]*\)".*/\1/' || true)
 [ "$buildtype" = release ] || log "warning: $build is a '$buildtype' build, not release"
 ninja -C "$build" sandbox bench/bench_driver bench/bench_ref_launcher bench/bench_true \
-  bench/bench_all_threads bench/bench_policy_load >/dev/null
+  bench/bench_all_threads bench/bench_policy_load bench/bench_denials >/dev/null
 
 sandbox=$build/sandbox
 driver=$build/bench/bench_driver
 ref=$build/bench/bench_ref_launcher
 policy_load=$build/bench/bench_policy_load
 all_threads=$build/bench/bench_all_threads
+denials=$build/bench/bench_denials
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sandbox-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -93,6 +111,7 @@ rounds_for() {  # rule count -> rounds
 
 csv=$out/results.csv
 md=$out/results.md
+[ -n "$only" ] && csv=$work/results.csv   # merged into $out/results.csv at the end
 echo "group,case,label,rounds,median_us,min_us,max_us,baseline,ratio_median,ratio_p10,ratio_p90,cpu_median_us,cpu_ratio_median" >"$csv"
 : >"$work/tables.md"
 
@@ -103,22 +122,318 @@ case_line() {
   echo "$*"
 }
 
+# Appends to $tables_md (default: the tables of results.md); $group_warmup
+# warm-up rounds (default 2); $group_heading: the title's heading (###).
 run_group() {  # GROUP ROUNDS TITLE CASEFILE
-  local group=$1 rounds=$2 title=$3 cases=$4
+  local group=$1 rounds=$2 title=$3 cases=$4 tables=${tables_md:-$work/tables.md}
   log "$title ($rounds rounds)"
   {
     echo
-    echo "### $title"
+    echo "${group_heading:-###} $title"
     echo
     echo "$rounds rounds, interleaved. Ratio: median of the per-round ratios case / baseline (p10–p90)."
     echo "CPU: user + system time of the command (wait4 rusage), steadier than wall time on a loaded machine."
     echo
     echo "| case | median µs | min–max µs | ratio to baseline | CPU median µs | CPU ratio | baseline |"
     echo "|---|---|---|---|---|---|---|"
-  } >>"$work/tables.md"
-  "$driver" --rounds "$rounds" --warmup 2 --group "$group" --csv "$csv" --md "$work/tables.md" \
-    "$cases" >&2
+  } >>"$tables"
+  "$driver" --rounds "$rounds" --warmup "${group_warmup:-2}" --group "$group" --csv "$csv" \
+    --md "$tables" "$cases" >&2
 }
+
+# --- --report-denials: its cases (run last; with --only, alone) ---------------
+# The supervisor's cost on a run without denials (after the command ends it
+# sends an AUDIT_USER barrier and waits for it to come back), and a run of N
+# denied opens (bench_denials): time, and how many of the kernel's denials
+# the report received. Every timed run keeps its JSON report (@ROUND@, see
+# driver.c), and every one is read. The section is one marked block of
+# results.md, so that --only report-denials can replace it in place.
+report_begin='<!-- bench section report-denials (bench/run.sh --only report-denials regenerates it) -->'
+report_end='<!-- end of bench section report-denials -->'
+
+audit_status() {  # -> "enabled=E pid=P lost=L backlog_limit=B rate_limit=R" (AUDIT_GET)
+  "$denials" --audit-status
+}
+status_field() {  # STATUS KEY -> value
+  sed -n "s/.*\\b$2=\\([0-9]*\\).*/\\1/p" <<<"$1"
+}
+# The switch as it is when no report runs: a report that turned it on marks
+# the launcher's lock file with "1" (src/enforce/audit_switch.cpp), and the
+# last report to end turns it off again. So "enabled=1" with the mark is "off"
+# (another report, e.g. the integration tests', is running right now).
+resting_switch() {  # STATUS -> 0 or 1
+  local enabled
+  enabled=$(status_field "$1" enabled)
+  if [ "$enabled" = 1 ] && [ "$(head -c1 /run/sandbox-audit.lock 2>/dev/null)" = 1 ]; then
+    echo 0
+  else
+    echo "$enabled"
+  fi
+}
+
+# One --report-denials=json report -> "received kernel_denials lost counted
+# distinct dropped overflows undrained alive": its top-level counts, the sum
+# and number of its distinct denials, and what its notes say was lost (records
+# the audit subsystem dropped, overflows of the supervisor's receive buffer,
+# an undrained queue, a domain still alive). Parses the launcher's
+# pretty-printed JSON with awk: no jq needed on the CI machine.
+report_summary() {  # FILE
+  awk '
+    /^  "received": /       { v = $2; sub(/,$/, "", v); rec = v }
+    /^  "kernel_denials": / { v = $2; sub(/,$/, "", v); ker = v }
+    /^  "lost": /           { v = $2; sub(/,$/, "", v); lost = v }
+    /^      "count": /      { v = $2; sub(/,$/, "", v); cnt += v; distinct++ }
+    /^  "notes": \[$/       { notes = 1; next }
+    notes && /^  \]/        { notes = 0 }
+    notes {
+      if (match($0, /dropped [0-9]+ record/)) dropped += substr($0, RSTART + 8, RLENGTH - 15)
+      if (match($0, /overflowed [0-9]+ time/)) over += substr($0, RSTART + 11, RLENGTH - 16)
+      if ($0 ~ /did not drain/) undrained = 1
+      if ($0 ~ /still running/) alive = 1
+    }
+    END {
+      if (rec == "" || ker == "" || lost == "") exit 1
+      printf "%s %s %s %d %d %d %d %d %d\n", rec, ker, lost, cnt, distinct, dropped, over,
+        undrained, alive
+    }' "$1"
+}
+
+source_revision() {  # -> "abc1234", "abc1234 with uncommitted changes in src/"
+  local rev
+  rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null) || { echo "an unknown revision"; return; }
+  if git -C "$src" diff --quiet HEAD -- src 2>/dev/null; then
+    echo "$rev"
+  else
+    echo "$rev with uncommitted changes in src/"
+  fi
+}
+
+report_section() {  # MD-FILE: runs the section, writes its marked block there
+  local out_md=$1 n rounds_o rounds_d rdir=$work/reports err before after status0 status1
+  if ((quick)); then n=2000; rounds_o=3; rounds_d=3; else n=100000; rounds_o=101; rounds_d=11; fi
+  local n_text
+  n_text=$(sed ':a;s/\B[0-9]\{3\}\>/ &/;ta' <<<"$n")   # 100000 -> 100 000
+  echo "$report_begin" >"$out_md"
+  skip_section() {
+    log "--report-denials: skipped: $1"
+    {
+      echo
+      echo "### \`--report-denials\`"
+      echo
+      echo "Skipped: $1."
+      echo
+      echo "$report_end"
+    } >>"$out_md"
+  }
+  if [ "$(id -u)" -ne 0 ]; then
+    skip_section "not run as root (the report reads audit records: CAP_AUDIT_READ)"
+    return 0
+  fi
+  mkdir -p "$rdir"
+  cp "$denials" "$bin/denials"
+  local target=$work/denied-file   # outside the policy, which is --rox $bin alone
+  echo denied >"$target"
+  status0=$(audit_status)
+  local load0
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  before=$(resting_switch "$status0")
+  if [ "$(status_field "$status0" enabled)" != "$before" ]; then
+    log "warning: another --report-denials run holds the audit switch on: its records and this section's share the kernel's audit queue"
+  fi
+  # The probe: the kernel and the capabilities, and a policy under which the
+  # static true makes no denial at all.
+  if ! err=$("$sandbox" --report-denials=json --report-to "$rdir/probe.json" --rox "$bin" \
+               -- "$true_cmd" 2>&1 </dev/null); then
+    if [[ $err == *"needs Landlock's audit records"* ]]; then
+      skip_section "this kernel has no Landlock audit records (ABI < 6): \`${err%%$'\n'*}\`"
+      return 0
+    fi
+    echo "bench: sandbox --report-denials fails here: $err" >&2
+    exit 1
+  fi
+  local probe
+  probe=$(report_summary "$rdir/probe.json") || { echo "bench: unreadable report $rdir/probe.json" >&2; exit 1; }
+  read -r p_rec _ _ _ p_distinct _ <<<"$probe"
+  if [ "$p_rec" != 0 ] || [ "$p_distinct" != 0 ]; then
+    echo "bench: the denial-free policy (--rox $bin) made denials:" >&2
+    cat "$rdir/probe.json" >&2
+    exit 1
+  fi
+
+  # Launch overhead, no denial.
+  {
+    # The bare exec: the scale of process creation on this machine today.
+    case_line bare - "execve static true" "$true_cmd"
+    case_line plain - "sandbox --rox DIR, static true" "$sandbox" --rox "$bin" -- "$true_cmd"
+    case_line json plain "the same + --report-denials=json --report-to FILE" "$sandbox" \
+      --report-denials=json --report-to "$rdir/overhead-@ROUND@.json" --rox "$bin" -- "$true_cmd"
+    case_line text plain "the same + --report-denials (text, to stderr)" "$sandbox" \
+      --report-denials --rox "$bin" -- "$true_cmd"
+  } >"$work/report-overhead.cases"
+  {
+    echo
+    echo "### \`--report-denials\`: the supervisor's cost, and a run of $n_text denials"
+    echo
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh$( ((quick)) && echo ' --quick')$([ -n "$only" ] && echo " --only $only")\`$(
+      [ -n "$only" ] && echo " (the figures above it come from an earlier full run)")"
+    echo "on kernel $(uname -r), build: $buildtype ($link_kind) of $(source_revision);"
+    echo "load average at the start: $load0."
+    echo "Kernel audit status before the section: \`$status0\` (no audit daemon when pid=0)$(
+      [ "$(status_field "$status0" enabled)" != "$before" ] &&
+        echo "; the switch was held on by another report running at the same time")."
+    echo "The supervisor forks the command, and after it ends sends an AUDIT_USER barrier message and waits for it to come back"
+    echo "(and, only after denials, for the domain's deallocation record); when the audit switch is off it also turns it on and off again."
+  } >>"$out_md"
+  group_heading='####' tables_md=$out_md run_group report-overhead "$rounds_o" \
+    "Launch overhead on a run without denials" "$work/report-overhead.cases"
+  over_us() {  # CASE-ID COLUMN -> that column of this case in the overhead group
+    awk -F, -v id="$1" -v c="$2" '$1 == "report-overhead" && $2 == id { print $c }' "$csv"
+  }
+  {
+    echo
+    echo "Policy \`--rox DIR\` (the directory of the static \`true\` alone); every timed report was checked: no denial, no record."
+    echo "With the JSON report, median wall $(awk -v a="$(over_us plain 5)" -v b="$(over_us json 5)" 'BEGIN { printf "%+.2f", (b - a) / 1000 }') ms,"
+    echo "median CPU (command + supervisor) $(awk -v a="$(over_us plain 12)" -v b="$(over_us json 12)" 'BEGIN { printf "%+.2f", (b - a) / 1000 }') ms."
+  } >>"$out_md"
+  local f s
+  for f in "$rdir"/overhead-*.json; do
+    s=$(report_summary "$f") || { echo "bench: unreadable report $f" >&2; exit 1; }
+    read -r p_rec _ _ _ p_distinct _ <<<"$s"
+    if [ "$p_rec" != 0 ] || [ "$p_distinct" != 0 ]; then
+      echo "bench: a denial-free run reported denials ($f):" >&2
+      cat "$f" >&2
+      exit 1
+    fi
+  done
+
+  # N denials.
+  {
+    case_line plain - "sandbox, $n_text denied opens" "$sandbox" --rox "$bin" -- "$bin/denials" "$n" "$target"
+    case_line json plain "the same + --report-denials=json --report-to FILE" "$sandbox" \
+      --report-denials=json --report-to "$rdir/denials-@ROUND@.json" --rox "$bin" \
+      -- "$bin/denials" "$n" "$target"
+    # One denial: the fixed cost of a report with denials (the wait for the
+    # domain's deallocation record), to tell it from the cost per denial.
+    case_line plain1 - "sandbox, 1 denied open" "$sandbox" --rox "$bin" -- "$bin/denials" 1 "$target"
+    case_line json1 plain1 "the same + --report-denials=json --report-to FILE" "$sandbox" \
+      --report-denials=json --report-to "$rdir/one-@ROUND@.json" --rox "$bin" \
+      -- "$bin/denials" 1 "$target"
+  } >"$work/report-denials.cases"
+  group_heading='####' group_warmup=1 tables_md=$out_md run_group "report-$n" "$rounds_d" \
+    "$n_text denied opens" "$work/report-denials.cases"
+  {
+    echo
+    echo "\`bench_denials $n PATH\` (static): open(PATH, O_RDONLY) $n_text times, PATH outside the policy, every open refused (EACCES)."
+    echo "Kernel audit records of each denial: the Landlock access record and the syscall's own records (SYSCALL, PROCTITLE)."
+  } >>"$out_md"
+
+  median_of() {  # CASE-ID -> median wall µs of this group
+    awk -F, -v g="report-$n" -v id="$1" '$1 == g && $2 == id { print $5 }' "$csv"
+  }
+  local plain_us json_us plain1_us json1_us
+  plain_us=$(median_of plain)
+  json_us=$(median_of json)
+  plain1_us=$(median_of plain1)
+  json1_us=$(median_of json1)
+  for f in "$rdir"/one-[0-9]*.json; do
+    s=$(report_summary "$f") || { echo "bench: unreadable report $f" >&2; exit 1; }
+  done
+  {
+    echo
+    echo "Per denial (median wall / $n_text): sandbox alone $(awk -v t="$plain_us" -v n="$n" 'BEGIN { printf "%.2f", t / n }') µs,"
+    echo "with the report $(awk -v t="$json_us" -v n="$n" 'BEGIN { printf "%.2f", t / n }') µs,"
+    echo "$(awk -v a="$plain_us" -v b="$json_us" -v n="$n" 'BEGIN { printf "%.2f", (b - a) / n }') µs more per denial;"
+    echo "without the fixed cost of a report with denials (the 1-denial pair: $(awk -v a="$plain1_us" -v b="$json1_us" 'BEGIN { printf "%.1f", (b - a) / 1000 }') ms more),"
+    echo "$(awk -v a="$plain_us" -v b="$json_us" -v a1="$plain1_us" -v b1="$json1_us" -v n="$n" 'BEGIN { printf "%.2f", ((b - a) - (b1 - a1)) / (n - 1) }') µs more per denial."
+    echo "The CPU column counts the supervisor and the command, not the kernel's kauditd thread that formats and sends the records."
+    echo
+    echo "Completeness, from each timed round's report (kernel = the \`denials=\` count of the domain's deallocation record,"
+    echo "\`kernel_denials\`; lost = \`lost\` of the report; dropped = records the audit subsystem dropped during the run, all record types,"
+    echo "as the report's note says; overflows = the supervisor's receive buffer):"
+    echo
+    echo "| round | received | kernel | lost | received / kernel | sum of counts | dropped (audit) | overflows | notes |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+  } >>"$out_md"
+  local r rec ker lost cnt distinct dropped over undrained alive line
+  : >"$work/report-rounds.txt"
+  for ((r = 0; r < rounds_d; r++)); do
+    f=$rdir/denials-$r.json
+    s=$(report_summary "$f") || { echo "bench: unreadable report $f" >&2; exit 1; }
+    read -r rec ker lost cnt distinct dropped over undrained alive <<<"$s"
+    echo "$s" >>"$work/report-rounds.txt"
+    line=""
+    ((undrained)) && line+="queue not drained in time; "
+    ((alive)) && line+="domain not deallocated in time; "
+    [ "$distinct" != 1 ] && line+="$distinct distinct denials; "
+    [ "$ker" != null ] && [ "$ker" != "$n" ] && line+="kernel count is not $n; "
+    echo "| $r | $rec | $ker | $lost | $(awk -v a="$rec" -v b="$ker" 'BEGIN { if (b == "null" || b == 0) print "—"; else printf "%.1f %%", 100 * a / b }') | $cnt | $dropped | $over | ${line%; } |" >>"$out_md"
+  done
+  # Medians over the rounds (kernel: rounds where the deallocation record arrived).
+  local summary
+  summary=$(awk -v n="$n" '
+    function med(a, k,   i, j, t) {
+      for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return k ? a[int((k + 1) / 2)] : "—"
+    }
+    { rec[NR] = $1; recs[NR] = $1; lost[NR] = $3; if ($2 != "null") { ker[++k] = $2; if ($2 != n) bad++ } }
+    END {
+      for (i = 1; i <= NR; i++) { if (i == 1 || rec[i] < lo) lo = rec[i]; if (i == 1 || rec[i] > hi) hi = rec[i] }
+      printf "received median %s (min–max %s–%s) of %d; %d of %d rounds had the kernel count%s; lost median %s",
+        med(recs, NR), lo, hi, n, k, NR, (bad ? ", " bad " of them not " n : (k ? ", always " n : "")), med(lost, NR)
+    }' "$work/report-rounds.txt")
+  log "--report-denials, $n_text denials: $summary"
+  {
+    echo
+    echo "Summary: $summary."
+  } >>"$out_md"
+
+  # The audit switch as the section found it: the raw switch, once no
+  # other report holds it (they may run for a while: wait up to 60 s).
+  local tries=0
+  status1=$(audit_status)
+  after=$(status_field "$status1" enabled)
+  while [ "$after" != "$before" ] && ((tries++ < 600)); do
+    sleep 0.1
+    status1=$(audit_status)
+    after=$(status_field "$status1" enabled)
+  done
+  if [ "$after" != "$before" ]; then
+    echo "bench: the kernel's audit switch was enabled=$before before the --report-denials cases" \
+      "(status: $status0) and is enabled=$after after them (status: $status1)" >&2
+    exit 1
+  fi
+  {
+    echo
+    echo "Kernel audit status after the section: \`$status1\`: the switch as it was;"
+    echo "the kernel's lost counter (system-wide, cumulative since boot) rose by $(( $(status_field "$status1" lost) - $(status_field "$status0" lost) ))."
+    echo
+    echo "$report_end"
+  } >>"$out_md"
+}
+
+if [ -n "$only" ]; then
+  report_section "$work/report.md"
+  # Replace the marked block of results.md (or append it), and the section's
+  # rows of results.csv; everything else stays as the last full run left it.
+  if [ -f "$md" ]; then
+    awk -v b="$report_begin" -v e="$report_end" -v new="$work/report.md" '
+      $0 == b { skip = 1; while ((getline l < new) > 0) print l; done = 1; next }
+      skip { if ($0 == e) skip = 0; next }
+      { print }
+      END { if (!done) { print ""; while ((getline l < new) > 0) print l } }' "$md" >"$work/merged.md"
+    cp "$work/merged.md" "$md"
+  else
+    { echo "# Benchmark results"; echo; cat "$work/report.md"; } >"$md"
+  fi
+  if [ -f "$out/results.csv" ]; then
+    { grep -v '^report-' "$out/results.csv"; tail -n +2 "$csv"; } >"$work/merged.csv"
+    cp "$work/merged.csv" "$out/results.csv"
+  else
+    cp "$csv" "$out/results.csv"
+  fi
+  log "wrote the report-denials section of $md and $out/results.csv"
+  exit 0
+fi
 
 # --- (a)-(c), (g): the small policy ------------------------------------------
 small=(--rox "$bin" --ro /usr --ro /etc --rw /tmp --rw /dev/null)
@@ -240,6 +555,10 @@ log "all-thread enforcement ($thread_rounds rounds)"
   echo
   "$all_threads" --rounds "$thread_rounds"
 } >>"$work/tables.md"
+
+# --- --report-denials ---------------------------------------------------------
+report_section "$work/report.md"
+{ echo; cat "$work/report.md"; } >>"$work/tables.md"
 
 # --- per-rule cost --------------------------------------------------------------
 hi_n=$max
