@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -236,6 +238,75 @@ void ProgramTest::SetUp() {
                         std::filesystem::perms(0600));
     work_ = make_dir("work");
     tmp_ = make_dir("tmp");
+    const char* report = std::getenv("SANDBOX_TEST_REPORT_DENIALS");
+    if (report != nullptr && std::string(report) == "1") {
+        reports_ = make_dir("reports");
+    }
+}
+
+namespace {
+
+// `path` with the test's directories as $HOME, $WORK, $TMP, $DIR.
+std::string placeholders(std::string path, const std::vector<std::pair<std::string, std::string>>& dirs) {
+    for (const auto& [dir, name] : dirs) {
+        if (path == dir || path.starts_with(dir + "/")) {
+            return name + path.substr(dir.size());
+        }
+    }
+    return path;
+}
+
+// "fs.read_file $HOME/.ssh/id_rsa", "net.connect_tcp port", "scope.signal".
+std::string denial_text(const nlohmann::json& d,
+                        const std::vector<std::pair<std::string, std::string>>& dirs) {
+    std::string blockers;
+    for (const auto& b : d["blockers"]) {
+        blockers += (blockers.empty() ? "" : ",") + b.get<std::string>();
+    }
+    if (d.contains("port")) {
+        return blockers + " port";
+    }
+    if (d.contains("path")) {
+        return blockers + " " + placeholders(d["path"].get<std::string>(), dirs);
+    }
+    return blockers;
+}
+
+const nlohmann::json& intended_denials() {
+    static const nlohmann::json table = nlohmann::json::parse(sandbox_it::read_file(
+        sandbox_it::source_root() + "/tests/programs/intended_denials.json"));
+    return table;
+}
+
+}  // namespace
+
+void ProgramTest::TearDown() {
+    if (!reports_.empty()) {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        const std::string name = std::string(info->test_suite_name()) + "." + info->name();
+        const auto& table = intended_denials();
+        const nlohmann::json intended = table.contains(name) ? table[name] : nlohmann::json::array();
+        const std::vector<std::pair<std::string, std::string>> dirs = {
+            {home_, "$HOME"}, {work_, "$WORK"}, {tmp_, "$TMP"}, {dir_.string(), "$DIR"}};
+        for (const auto& entry : std::filesystem::directory_iterator(reports_)) {
+            const std::string text = sandbox_it::read_file(entry.path().string());
+            if (text.empty()) {
+                continue;  // a run killed with its supervisor (a background server)
+            }
+            const nlohmann::json report = nlohmann::json::parse(text);
+            for (const auto& d : report["denials"]) {
+                const std::string what = denial_text(d, dirs);
+                const bool listed = std::any_of(intended.begin(), intended.end(), [&](const auto& i) {
+                    return fnmatch(i["denial"].template get<std::string>().c_str(), what.c_str(), 0) == 0;
+                });
+                EXPECT_TRUE(listed) << "denial not listed in tests/programs/intended_denials.json "
+                                       "for "
+                                    << name << ": \"" << what << "\" by " << d["comm"]
+                                    << ": fix the profile, or list it there with the reason";
+            }
+        }
+    }
+    SandboxTest::TearDown();
 }
 
 std::vector<std::string> ProgramTest::program_env(const std::string& cwd,
@@ -256,8 +327,17 @@ std::vector<std::string> ProgramTest::program_env(const std::string& cwd,
 
 Args ProgramTest::sandboxed(const std::string& profile, const Args& flags, const Args& command,
                             const std::string& cwd) const {
+    Args report;
+    const bool runs = std::none_of(flags.begin(), flags.end(), [](const std::string& f) {
+        return f.starts_with("--explain") || f == "--validate";
+    });
+    if (!reports_.empty() && runs) {
+        report = {"--report-denials=json", "--report-to",
+                  reports_ + "/" + std::to_string(++report_count_) + ".json"};
+    }
     return sandbox_it::concat({{"/usr/bin/env", "-C", cwd, sandbox_it::sandbox_bin(),
                                 "--profile", profile},
+                               report,
                                flags,
                                {"--"},
                                command});

@@ -92,9 +92,15 @@ private:
 
 // Fixture: HOME (with a fake ~/.ssh/id_rsa), a work directory that is ${PWD} for the
 // sandboxed program, and a private TMPDIR, all in a fresh directory.
+//
+// With SANDBOX_TEST_REPORT_DENIALS=1 (meson suite 'programs-report') every
+// sandboxed run also writes a --report-denials JSON report, and TearDown checks
+// each denial against tests/programs/intended_denials.json: a denial the test
+// does not list there, with its reason, fails the test (fix the profile).
 class ProgramTest : public sandbox_it::SandboxTest {
 protected:
     void SetUp() override;
+    void TearDown() override;
 
     // The fixed environment of the sandboxed program: PATH, HOME, PWD=cwd, LANG,
     // USER, SANDBOX_POLICY_PATH, plus `extra`.
@@ -108,12 +114,16 @@ protected:
     RunResult run_profile_in(const std::string& cwd, const std::string& profile,
                              const Args& command, const Args& flags = {},
                              const std::vector<std::string>& extra_env = {});
+    // For a test whose runs cannot be reported (as another user: no CAP_AUDIT_READ).
+    void skip_denial_report() { reports_.clear(); }
     // The same command without any sandbox, for setting up fixtures (e.g. a repository).
     RunResult run_plain(const std::string& cwd, const Args& command,
                         const std::vector<std::string>& extra_env = {});
 
     std::string home_;
     std::string work_;
+    std::string reports_;  // with SANDBOX_TEST_REPORT_DENIALS=1: one JSON report per run
+    mutable int report_count_ = 0;
     std::string tmp_;
     std::string secret_;  // ${HOME}/.ssh/id_rsa
 };
