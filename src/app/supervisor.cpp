@@ -15,6 +15,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -72,9 +74,14 @@ bool descends_from(long pid, long ancestor) {
         if (close == std::string::npos) {
             return false;
         }
-        long ppid = 0;
-        char state = 0;
-        if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) != 2) {
+        // After ") ": the state (one character), a space, then PPID.
+        const char* ppid_text = line.c_str() + close + 1;
+        if (std::strlen(ppid_text) < 4) {
+            return false;
+        }
+        char* end = nullptr;
+        const long ppid = std::strtol(ppid_text + 3, &end, 10);
+        if (end == ppid_text + 3) {
             return false;
         }
         pid = ppid;
