@@ -428,6 +428,48 @@ TEST_F(ReportTest, SigintFromTheTerminalReachesTheCommand) {
     EXPECT_EQ(json({{"signal", SIGINT}}), report()["status"]);
 }
 
+TEST_F(ReportTest, CtrlZStopsTheJobAndItContinues) {
+    // A shell with job control on a terminal runs the launcher as a job: ^Z
+    // must stop the job (shell sees 148), and fg must continue it to its end.
+    int master = -1;
+    const std::string started = path("started");
+    const std::string finished = path("finished");
+    const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        std::string launcher;
+        for (const auto& word : concat({{sandbox_bin(), "--report-denials=json", "--report-to",
+                                         report_},
+                                        base(), {"--rw", dir_.string()}})) {
+            launcher += "'" + word + "' ";
+        }
+        const std::string script = launcher + "-- /bin/sh -c 'touch " + started +
+                                   "; sleep 1; touch " + finished +
+                                   "'; echo stopped=$?; fg >/dev/null; echo exit=$?";
+        execl("/bin/sh", "sh", "-m", "-c", script.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    ASSERT_TRUE(wait_for_file(started));
+    const char ctrl_z = 26;
+    ASSERT_EQ(1, write(master, &ctrl_z, 1));
+    std::string out;
+    char buffer[256];
+    for (;;) {
+        const ssize_t n = read(master, buffer, sizeof buffer);
+        if (n <= 0) {
+            break;  // EIO: the shell and the job are gone
+        }
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    const int status = wait_status(pid);
+    close(master);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    EXPECT_NE(std::string::npos, out.find("stopped=148")) << out;
+    EXPECT_NE(std::string::npos, out.find("exit=0")) << out;
+    EXPECT_TRUE(exists(finished));
+    EXPECT_EQ(json({{"exit", 0}}), report()["status"]);
+}
+
 TEST_F(ReportTest, AuditSwitchIsRestoredBothWays) {
     AuditState restore;
     for (bool on : {false, true}) {
