@@ -96,6 +96,26 @@ TEST(Flags, UnixIsAnExplicitRequestAndHasAnOptOut) {
 }
 
 /// --deny is a path list like --ro: repeatable, the comma rule, "~/" expanded.
+TEST(Flags, ReportDenials) {
+    CommandLine text = parse({"--report-denials", "true"});
+    ASSERT_TRUE(text.report.has_value());
+    EXPECT_EQ(OutputFormat::Text, *text.report);
+    EXPECT_EQ("", text.report_to);
+    CommandLine json = parse({"--report-denials=json", "--report-to", "/tmp/r.json", "true"});
+    EXPECT_EQ(OutputFormat::Json, *json.report);
+    EXPECT_EQ("/tmp/r.json", json.report_to);
+    // "--report-denials json": json is the command, as for --explain.
+    CommandLine cmd = parse({"--report-denials", "json"});
+    EXPECT_EQ(OutputFormat::Text, *cmd.report);
+    EXPECT_EQ(std::vector<std::string>{"json"}, cmd.command);
+    EXPECT_FALSE(parse({"true"}).report.has_value());
+    EXPECT_NE("", usage_error({"--report-denials=xml", "true"}));
+    EXPECT_NE("", usage_error({"--report-denials", "--explain", "true"}));
+    EXPECT_NE("", usage_error({"--report-denials", "--validate"}));
+    EXPECT_NE("", usage_error({"--report-to", "/tmp/r", "true"}));
+    EXPECT_NE("", usage_error({"--report-denials", "--report-to=", "true"}));
+}
+
 TEST(Flags, DenyIsAPathList) {
     CommandLine cl = parse({"--rw", "~", "--deny", "~/.ssh", "--deny=/a,/b", "true"});
     ASSERT_EQ(cl.flag_policy.denies.size(), 3U);
