@@ -228,10 +228,19 @@ private:
 
     void read_records() {
         overflows_ += log_.drain([this](int type, std::string_view text) {
-            if (type < 1300 && type != 1005) {
-                return;  // netlink control messages and unrelated userspace types
+            // Only what the report reads: the rest (PROCTITLE, PATH, CWD, ...
+            // of every event) is most of the traffic.
+            if (type != audit_type::landlock_access && type != audit_type::landlock_domain &&
+                type != audit_type::syscall && type != audit_type::eoe &&
+                type != audit_type::user) {
+                return;
             }
-            if (auto record = parse_audit_record(type, text)) {
+            static constexpr std::string_view syscall_fields[] = {"syscall", "pid", "comm",
+                                                                  "exe"};
+            const std::span<const std::string_view> only =
+                type == audit_type::syscall ? std::span<const std::string_view>(syscall_fields)
+                                            : std::span<const std::string_view>();
+            if (auto record = parse_audit_record(type, text, only)) {
                 collector_.add(std::move(*record));
             }
         });
@@ -402,6 +411,11 @@ std::optional<int> supervise(const CommandLine& cl, SupervisedChild& child) {
     if (audit.turned_on()) {
         spdlog::info("--report-denials: turned the kernel's audit switch on (it is turned off "
                      "again when the report ends)");
+    }
+    if (audit.raised_backlog_from() != 0) {
+        spdlog::info("--report-denials: raised the audit backlog limit from {} to {} (set back "
+                     "when the report ends)",
+                     audit.raised_backlog_from(), AuditSwitch::kReportBacklog);
     }
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) {

@@ -33,6 +33,8 @@ public:
     AuditStatus status();
     /// AUDIT_SET enabled=0/1 (needs CAP_AUDIT_CONTROL). Throws SysError.
     void set_enabled(bool on);
+    /// AUDIT_SET backlog_limit (needs CAP_AUDIT_CONTROL). Throws SysError.
+    void set_backlog_limit(std::uint32_t limit);
     /// Logs an AUDIT_USER record with `text` (needs CAP_AUDIT_WRITE): records
     /// queued before it reach the multicast group before it. Returns errno, 0
     /// when sent.

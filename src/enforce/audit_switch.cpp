@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <optional>
+#include <string>
 
 #include "enforce/sys_error.hpp"
 
@@ -13,15 +16,36 @@ namespace sandbox {
 
 namespace {
 
-/// The lock file holds "1" while audit is on because a report turned it on.
-bool marked(int fd) {
-    char c = 0;
-    return pread(fd, &c, 1, 0) == 1 && c == '1';
+/// What reports changed, kept in the decision file as "ON BACKLOG\n": ON is
+/// 1 while audit is on because a report turned it on; BACKLOG is the backlog
+/// limit a report replaced (0: none).
+struct Changed {
+    bool turned_on = false;
+    std::uint32_t backlog_from = 0;
+};
+
+Changed read_changed(int fd) {
+    char text[64] = {};
+    Changed c;
+    if (pread(fd, text, sizeof text - 1, 0) > 0) {
+        unsigned on = 0;
+        unsigned long backlog = 0;
+        char* end = nullptr;
+        on = static_cast<unsigned>(std::strtoul(text, &end, 10));
+        if (end != text) {
+            backlog = std::strtoul(end, nullptr, 10);
+        }
+        c.turned_on = on == 1;
+        c.backlog_from = static_cast<std::uint32_t>(backlog);
+    }
+    return c;
 }
 
-void mark(int fd, bool on) {
-    const char c = on ? '1' : '0';
-    (void)!pwrite(fd, &c, 1, 0);
+void write_changed(int fd, const Changed& c) {
+    const std::string text =
+        std::to_string(c.turned_on ? 1 : 0) + " " + std::to_string(c.backlog_from) + "\n";
+    (void)!ftruncate(fd, 0);
+    (void)!pwrite(fd, text.data(), text.size(), 0);
 }
 
 bool lock(int fd, int operation) {
@@ -65,17 +89,34 @@ AuditSwitch::AuditSwitch(AuditControl& control) : control_(control) {
         decision_.reset();  // no coordination: undo only what this report did
         users_.reset();
     }
-    if (control_.status().enabled == 0) {
-        if (!has_capability(CAP_AUDIT_CONTROL)) {
-            throw LaunchError("--report-denials: the kernel's audit switch is off, and turning it "
-                              "on needs CAP_AUDIT_CONTROL",
-                              {"run as root, or turn audit on first (auditctl -e 1)"});
-        }
+    const AuditStatus status = control_.status();
+    const bool can_control = has_capability(CAP_AUDIT_CONTROL);
+    if (status.enabled == 0 && !can_control) {
+        throw LaunchError("--report-denials: the kernel's audit switch is off, and turning it "
+                          "on needs CAP_AUDIT_CONTROL",
+                          {"run as root, or turn audit on first (auditctl -e 1)"});
+    }
+    Changed changed = decision_.valid() ? read_changed(decision_.get()) : Changed{};
+    if (status.enabled == 0) {
         control_.set_enabled(true);
         turned_on_ = true;
-        if (decision_.valid()) {
-            mark(decision_.get(), true);
+        changed.turned_on = true;
+    }
+    // Best effort: a lower limit only means more records may be lost, and
+    // the report counts them.
+    if (can_control && status.backlog_limit < kReportBacklog && status.backlog_limit != 0) {
+        try {
+            control_.set_backlog_limit(kReportBacklog);
+            raised_from_ = status.backlog_limit;
+            if (changed.backlog_from == 0) {
+                changed.backlog_from = status.backlog_limit;
+            }
+        } catch (const SysError&) {
+            raised_from_ = 0;
         }
+    }
+    if (decision_.valid()) {
+        write_changed(decision_.get(), changed);
     }
 }
 
@@ -87,33 +128,38 @@ std::string AuditSwitch::release() noexcept {
     }
     released_ = true;
     try {
-        if (!decision_.valid()) {
-            if (turned_on_ && control_.status().enabled == 1) {
-                control_.set_enabled(false);
-                return "turned the kernel's audit switch off again";
+        Changed changed;
+        std::optional<Decision> decision;
+        if (decision_.valid()) {
+            decision.emplace(decision_.get());
+            // Exclusive on the users file only when no other report is running.
+            const bool last = decision->held() && flock(users_.get(), LOCK_EX | LOCK_NB) == 0;
+            users_.reset();
+            if (!last) {
+                return "";  // another report is running: the last one turns things back
             }
-            return "";
+            changed = read_changed(decision_.get());
+            write_changed(decision_.get(), Changed{});
+        } else {
+            changed = {turned_on_, raised_from_};  // no coordination: only our own changes
         }
-        const Decision decision(decision_.get());
-        // Exclusive on the users file only when no other report is running.
-        const bool last = decision.held() && flock(users_.get(), LOCK_EX | LOCK_NB) == 0;
-        users_.reset();
-        if (!last || !marked(decision_.get())) {
-            return "";
-        }
-        mark(decision_.get(), false);
         const AuditStatus status = control_.status();
-        if (status.pid != 0) {
-            return "left the kernel's audit switch on: an audit daemon has started";
+        if (status.pid != 0 && (changed.turned_on || changed.backlog_from != 0)) {
+            return "left the kernel's audit settings as they are: an audit daemon has started";
         }
-        if (status.enabled == 1) {
+        std::string done;
+        if (changed.backlog_from != 0 && status.backlog_limit == kReportBacklog) {
+            control_.set_backlog_limit(changed.backlog_from);
+            done = "set the audit backlog limit back to " + std::to_string(changed.backlog_from);
+        }
+        if (changed.turned_on && status.enabled == 1) {
             control_.set_enabled(false);
-            return "turned the kernel's audit switch off again";
+            done += std::string(done.empty() ? "" : "; ") + "turned the kernel's audit switch off again";
         }
+        return done;
     } catch (const std::exception&) {
-        return "could not restore the kernel's audit switch";
+        return "could not restore the kernel's audit settings";
     }
-    return "";
 }
 
 }  // namespace sandbox

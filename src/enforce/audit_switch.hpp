@@ -1,12 +1,15 @@
-// The kernel's audit switch for the denial report: turned on when it is off,
-// and turned off again by the last report running when it ends, if a report
-// turned it on and nobody else has taken audit over meanwhile (an audit
-// daemon started). Reports running at the same time share it through two
+// The kernel's audit settings for the denial report: the switch is turned on
+// when it is off, and the backlog limit (records queued for delivery; Landlock
+// drops its records beyond it) raised to kReportBacklog when it is lower. The
+// last report running turns them back when it ends, if a report changed them
+// and nobody else has taken audit over meanwhile (an audit daemon started, or
+// the limit was changed again). Reports running at the same time share it through two
 // lock files: every running report holds a shared lock on the users file,
 // and decisions (turn on, turn off) are taken under an exclusive lock on the
 // decision file, which also records whether a report turned audit on.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "enforce/audit.hpp"
@@ -34,6 +37,12 @@ public:
     }
     /// True when this report turned audit on.
     [[nodiscard]] bool turned_on() const { return turned_on_; }
+    /// The backlog limit this report raised, from what (0: none).
+    [[nodiscard]] std::uint32_t raised_backlog_from() const { return raised_from_; }
+
+    /// The backlog limit during a report: a burst of denials faster than the
+    /// kernel's audit thread delivers them waits in this queue.
+    static constexpr std::uint32_t kReportBacklog = 65536;
 
     /// The lock files (shared by every report on the machine).
     static constexpr const char* decision_path = "/run/sandbox-audit.lock";
@@ -44,6 +53,7 @@ private:
     UniqueFd decision_;
     UniqueFd users_;
     bool turned_on_ = false;
+    std::uint32_t raised_from_ = 0;
     bool released_ = false;
 };
 

@@ -79,7 +79,8 @@ std::optional<std::string> decode_audit_hex(std::string_view text) {
     return out;
 }
 
-std::optional<AuditRecord> parse_audit_record(int type, std::string_view text) {
+std::optional<AuditRecord> parse_audit_record(int type, std::string_view text,
+                                              std::span<const std::string_view> only) {
     AuditRecord record;
     record.type = type;
     auto serial = take_serial(text);
@@ -96,7 +97,10 @@ std::optional<AuditRecord> parse_audit_record(int type, std::string_view text) {
         if (i >= text.size() || eq == std::string_view::npos) {
             break;
         }
-        std::string key(text.substr(i, eq - i));
+        const std::string_view key_view = text.substr(i, eq - i);
+        const bool wanted =
+            only.empty() || std::find(only.begin(), only.end(), key_view) != only.end();
+        std::string key = wanted ? std::string(key_view) : std::string();
         i = eq + 1;
         std::string value;
         if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
@@ -105,19 +109,25 @@ std::optional<AuditRecord> parse_audit_record(int type, std::string_view text) {
             const char quote = text[i];
             const std::size_t end = text.find(quote, i + 1);
             const std::size_t stop = end == std::string_view::npos ? text.size() : end;
-            value = std::string(text.substr(i + 1, stop - i - 1));
+            if (wanted) {
+                value = std::string(text.substr(i + 1, stop - i - 1));
+            }
             i = stop == text.size() ? stop : stop + 1;
         } else {
             const std::size_t end = std::min(text.find(' ', i), text.size());
             const std::string_view raw = text.substr(i, end - i);
             std::optional<std::string> decoded;
-            if (is_untrusted_string(key) && raw != "(null)" && raw != "(none)") {
+            if (wanted && is_untrusted_string(key) && raw != "(null)" && raw != "(none)") {
                 decoded = decode_audit_hex(raw);
             }
-            value = decoded ? std::move(*decoded) : std::string(raw);
+            if (wanted) {
+                value = decoded ? std::move(*decoded) : std::string(raw);
+            }
             i = end;
         }
-        record.fields.emplace_back(std::move(key), std::move(value));
+        if (wanted) {
+            record.fields.emplace_back(std::move(key), std::move(value));
+        }
     }
     return record;
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,8 +35,11 @@ struct AuditRecord {
 };
 
 /// Parses the text of one record. nullopt when it does not start with
-/// "audit(S.MS:SERIAL):". Values of unknown fields are kept as written.
-std::optional<AuditRecord> parse_audit_record(int type, std::string_view text);
+/// "audit(S.MS:SERIAL):". Values of unknown fields are kept as written. With
+/// `only` given, just those fields are kept (a SYSCALL record has ~30; a
+/// burst of denials brings hundreds of thousands of them).
+std::optional<AuditRecord> parse_audit_record(int type, std::string_view text,
+                                              std::span<const std::string_view> only = {});
 
 /// Decodes the kernel's hex form of an untrusted string ("2F746D70" → "/tmp");
 /// nullopt when `text` is not an even-length run of hex digits.

@@ -34,6 +34,18 @@ TEST(AuditRecord, FieldsQuotedPlainAndHex) {
     EXPECT_EQ("182cde421", *d.field("domain"));
 }
 
+TEST(AuditRecord, OnlyTheWantedFields) {
+    constexpr std::string_view only[] = {"pid", "exe"};
+    auto r = parse_audit_record(1300, "audit(1.2:3): arch=c000003e syscall=257 pid=12 comm=\"cat\" "
+                                      "exe=2F7573722F62696E2F636174 key=(null)",
+                                only);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(2U, r->fields.size());
+    EXPECT_EQ("12", *r->field("pid"));
+    EXPECT_EQ("/usr/bin/cat", *r->field("exe"));
+    EXPECT_EQ(nullptr, r->field("comm"));
+}
+
 TEST(AuditRecord, RejectsTextWithoutStamp) {
     EXPECT_FALSE(parse_audit_record(1423, "domain=1 blockers=fs.read_file"));
     EXPECT_FALSE(parse_audit_record(1423, "audit(1.2:x): domain=1"));
