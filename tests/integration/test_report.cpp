@@ -472,10 +472,12 @@ TEST_F(ReportTest, CtrlZStopsTheJobAndItContinues) {
 
 TEST_F(ReportTest, AuditSwitchIsRestoredBothWays) {
     AuditState restore;
+    const std::uint32_t backlog = sandbox::AuditControl::open().status().backlog_limit;
     for (bool on : {false, true}) {
         set_audit(on);
         reported({}, {probe_bin(), "read", make_file("f", "x")});
         EXPECT_EQ(on ? 1U : 0U, audit_enabled());
+        EXPECT_EQ(backlog, sandbox::AuditControl::open().status().backlog_limit);
         // Also when the command is killed.
         RunResult r = reported({}, {"/bin/sh", "-c", "kill -KILL $$"});
         EXPECT_EQ(SIGKILL, r.term_signal) << r.describe();
