@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "enforce/sys_error.hpp"
@@ -66,7 +67,9 @@ int AuditControl::request(std::uint16_t type, const void* payload, std::size_t s
     header->nlmsg_type = type;
     header->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
     header->nlmsg_seq = ++seq_;
-    std::memcpy(payload_of(header), payload, size);
+    if (size > 0) {
+        std::memcpy(payload_of(header), payload, size);
+    }
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
     if (sendto(fd_.get(), message.data(), header->nlmsg_len, 0,
@@ -166,13 +169,15 @@ std::uint64_t AuditLog::drain(const std::function<void(int, std::string_view)>& 
     // Many records per system call: a burst of denials brings four records
     // each (ACCESS, SYSCALL, PROCTITLE, EOE), and the socket must not overflow.
     constexpr std::size_t kBatch = 64;
-    static std::vector<char> buffers(kBatch * kMaxRecord);
+    // Not zero-filled: only the pages records are written to are touched (a
+    // run without denials reads a record or two).
+    static const auto buffers = std::make_unique_for_overwrite<char[]>(kBatch * kMaxRecord);
     std::uint64_t overflows = 0;
     for (;;) {
         iovec iov[kBatch];
         mmsghdr messages[kBatch] = {};
         for (std::size_t i = 0; i < kBatch; ++i) {
-            iov[i] = {buffers.data() + i * kMaxRecord, kMaxRecord};
+            iov[i] = {buffers.get() + i * kMaxRecord, kMaxRecord};
             messages[i].msg_hdr.msg_iov = &iov[i];
             messages[i].msg_hdr.msg_iovlen = 1;
         }
@@ -190,7 +195,7 @@ std::uint64_t AuditLog::drain(const std::function<void(int, std::string_view)>& 
         for (int i = 0; i < n; ++i) {
             // One record per message; its text is not NUL-terminated.
             const std::size_t got = messages[i].msg_len;
-            auto* h = reinterpret_cast<nlmsghdr*>(buffers.data() + static_cast<std::size_t>(i) * kMaxRecord);
+            auto* h = reinterpret_cast<nlmsghdr*>(buffers.get() + static_cast<std::size_t>(i) * kMaxRecord);
             if (got < NLMSG_HDRLEN) {
                 continue;
             }
