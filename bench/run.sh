@@ -22,8 +22,9 @@
 # leaving the other figures as they were; about 1 minute. The section needs
 # root (CAP_AUDIT_READ; CAP_AUDIT_CONTROL when the kernel's audit switch is
 # off, which the launcher turns on and off itself) and Landlock ABI 6; it is
-# skipped with a note otherwise. The kernel's audit switch is read before and
-# after (bench_denials --audit-status): a run that leaves it changed fails.
+# skipped with a note otherwise. The kernel's audit switch and backlog limit
+# (a report raises it) are read before and after (bench_denials
+# --audit-status, no auditctl needed): a run that leaves them changed fails.
 #
 # Kernel TSYNC vs. the emulation needs a kernel with the flag: bench/kernel.sh
 # runs bench_all_threads in the patched 6.12 QEMU/TCG guest of kernel/vm-test.sh
@@ -42,7 +43,7 @@ while (($#)); do
     --build) build=$2; shift ;;
     --out) out=$2; shift ;;
     --only) only=$2; shift ;;
-    -h|--help) sed -n '2,33s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -157,18 +158,25 @@ audit_status() {  # -> "enabled=E pid=P lost=L backlog_limit=B rate_limit=R" (AU
 status_field() {  # STATUS KEY -> value
   sed -n "s/.*\\b$2=\\([0-9]*\\).*/\\1/p" <<<"$1"
 }
-# The switch as it is when no report runs: a report that turned it on marks
-# the launcher's lock file with "1" (src/enforce/audit_switch.cpp), and the
-# last report to end turns it off again. So "enabled=1" with the mark is "off"
-# (another report, e.g. the integration tests', is running right now).
-resting_switch() {  # STATUS -> 0 or 1
-  local enabled
+# What a report changes: the audit switch (on when off) and the backlog
+# limit (raised for the report); "enabled=E backlog_limit=B" of a status.
+audit_settings() {  # STATUS -> "enabled=E backlog_limit=B"
+  echo "enabled=$(status_field "$1" enabled) backlog_limit=$(status_field "$1" backlog_limit)"
+}
+# The settings as they are when no report runs. A report that changed them
+# records it in the launcher's decision file, "ON BACKLOG" (ON: 1 when a
+# report turned audit on; BACKLOG: the limit a report replaced, 0 for none;
+# src/enforce/audit_switch.cpp), and the last report to end sets them back.
+# So while another report runs (e.g. the integration tests'), the settings
+# the section must leave are the recorded ones, not the current ones.
+resting_settings() {  # STATUS -> "enabled=E backlog_limit=B"
+  local enabled backlog on=0 from=0
   enabled=$(status_field "$1" enabled)
-  if [ "$enabled" = 1 ] && [ "$(head -c1 /run/sandbox-audit.lock 2>/dev/null)" = 1 ]; then
-    echo 0
-  else
-    echo "$enabled"
-  fi
+  backlog=$(status_field "$1" backlog_limit)
+  read -r on from _ 2>/dev/null </run/sandbox-audit.lock || true
+  [ "$enabled" = 1 ] && [ "${on:-0}" = 1 ] && enabled=0
+  [[ ${from:-0} =~ ^[1-9][0-9]*$ ]] && backlog=$from
+  echo "enabled=$enabled backlog_limit=$backlog"
 }
 
 # One --report-denials=json report -> "received kernel_denials lost counted
@@ -236,9 +244,10 @@ report_section() {  # MD-FILE: runs the section, writes its marked block there
   status0=$(audit_status)
   local load0
   load0=$(cut -d' ' -f1-3 /proc/loadavg)
-  before=$(resting_switch "$status0")
-  if [ "$(status_field "$status0" enabled)" != "$before" ]; then
-    log "warning: another --report-denials run holds the audit switch on: its records and this section's share the kernel's audit queue"
+  before=$(resting_settings "$status0")
+  if [ "$(audit_settings "$status0")" != "$before" ]; then
+    log "warning: another --report-denials run is changing the audit settings ($before when no report runs):" \
+      "its records and this section's share the kernel's audit queue"
   fi
   # The probe: the kernel and the capabilities, and a policy under which the
   # static true makes no denial at all.
@@ -279,10 +288,11 @@ report_section() {  # MD-FILE: runs the section, writes its marked block there
     echo "on kernel $(uname -r), build: $buildtype ($link_kind) of $(source_revision);"
     echo "load average at the start: $load0."
     echo "Kernel audit status before the section: \`$status0\` (no audit daemon when pid=0)$(
-      [ "$(status_field "$status0" enabled)" != "$before" ] &&
-        echo "; the switch was held on by another report running at the same time")."
+      [ "$(audit_settings "$status0")" != "$before" ] &&
+        echo "; another report running at the same time had changed it from \`$before\`")."
     echo "The supervisor forks the command, and after it ends sends an AUDIT_USER barrier message and waits for it to come back"
-    echo "(and, only after denials, for the domain's deallocation record); when the audit switch is off it also turns it on and off again."
+    echo "(and, only after denials, for the domain's deallocation record); it turns the audit switch on when it is off and raises"
+    echo "the audit backlog limit, and the last report to end sets both back."
   } >>"$out_md"
   group_heading='####' tables_md=$out_md run_group report-overhead "$rounds_o" \
     "Launch overhead on a run without denials" "$work/report-overhead.cases"
@@ -387,24 +397,24 @@ report_section() {  # MD-FILE: runs the section, writes its marked block there
     echo "Summary: $summary."
   } >>"$out_md"
 
-  # The audit switch as the section found it: the raw switch, once no
-  # other report holds it (they may run for a while: wait up to 60 s).
+  # The audit settings as the section found them, once no other report
+  # holds them (one may run for a while: wait up to 60 s).
   local tries=0
   status1=$(audit_status)
-  after=$(status_field "$status1" enabled)
+  after=$(audit_settings "$status1")
   while [ "$after" != "$before" ] && ((tries++ < 600)); do
     sleep 0.1
     status1=$(audit_status)
-    after=$(status_field "$status1" enabled)
+    after=$(audit_settings "$status1")
   done
   if [ "$after" != "$before" ]; then
-    echo "bench: the kernel's audit switch was enabled=$before before the --report-denials cases" \
-      "(status: $status0) and is enabled=$after after them (status: $status1)" >&2
+    echo "bench: the kernel's audit settings were '$before' before the --report-denials cases" \
+      "(status: $status0) and are '$after' after them (status: $status1)" >&2
     exit 1
   fi
   {
     echo
-    echo "Kernel audit status after the section: \`$status1\`: the switch as it was;"
+    echo "Kernel audit status after the section: \`$status1\`: the switch and the backlog limit as they were;"
     echo "the kernel's lost counter (system-wide, cumulative since boot) rose by $(( $(status_field "$status1" lost) - $(status_field "$status0" lost) ))."
     echo
     echo "$report_end"
