@@ -189,18 +189,6 @@ CarveResult carve_denies(Policy& policy) {
     return carved;
 }
 
-int kernel_abi() {
-    int err = 0;
-    int abi = probe_abi(&err);
-    if (abi < 1) {
-        throw SysError(err,
-                       fmt::format("cannot use Landlock: {}", landlock_unavailable_reason(err)),
-                       {landlock_unavailable_hint(err),
-                        "sandbox never runs a command without a sandbox"});
-    }
-    return abi;
-}
-
 using Identity = std::pair<dev_t, ino_t>;  ///< st_dev, st_ino
 
 /// The identities of `path` and of each directory above it, innermost first;
@@ -446,7 +434,7 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
     p.carved = carve_denies(p.policy);
     p.kernel_release = kernel_release();
     PlanOptions options{cl.tolerance, cl.min_abi, cl.log_flags};
-    p.plan = make_plan(p.policy, kernel_abi(), options);
+    p.plan = make_plan(p.policy, required_abi(), options);
     if (!p.plan.ok()) {
         throw PolicyError(p.plan.diagnostics,
                           fmt::format("the policy cannot be enforced on Landlock ABI {}", p.plan.abi));

@@ -29,6 +29,7 @@
 #include "enforce/features.hpp"
 #include "enforce/sys_error.hpp"
 #include "policy/plan.hpp"
+#include "policy/profile_path.hpp"
 
 namespace sandbox {
 
@@ -89,19 +90,8 @@ bool descends_from(long pid, long ancestor) {
     return false;
 }
 
-std::string self_exe() {
-    char buffer[4096];
-    const ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
-}
-
 void check_abi() {
-    int err = 0;
-    const int abi = probe_abi(&err);
-    if (abi < 1) {
-        throw SysError(err, fmt::format("cannot use Landlock: {}", landlock_unavailable_reason(err)),
-                       {"sandbox never runs a command without a sandbox"});
-    }
+    const int abi = required_abi();
     if (abi < log_flags_abi) {
         throw LaunchError(
             fmt::format("--report-denials needs Landlock's audit records (ABI {}); this kernel has "
@@ -161,7 +151,7 @@ public:
           restricted_(std::move(restricted)),
           report_(std::move(report)),
           lost_before_(lost_before),
-          exe_(self_exe()),
+          exe_(executable_path().value_or("")),
           collector_(DenialFilter{
               [child](long pid) { return descends_from(pid, child); },
               [this](long pid, const std::string& exe, long number) {

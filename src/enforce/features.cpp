@@ -10,7 +10,10 @@
 #include <array>
 #include <cerrno>
 
+#include <fmt/format.h>
+
 #include "enforce/landlock.hpp"
+#include "enforce/sys_error.hpp"
 #include "enforce/unique_fd.hpp"
 
 namespace sandbox {
@@ -22,6 +25,18 @@ int probe_abi(int* err) {
         return 0;
     }
     *err = 0;
+    return abi;
+}
+
+int required_abi() {
+    int err = 0;
+    const int abi = probe_abi(&err);
+    if (abi < 1) {
+        throw SysError(err,
+                       fmt::format("cannot use Landlock: {}", landlock_unavailable_reason(err)),
+                       {landlock_unavailable_hint(err),
+                        "sandbox never runs a command without a sandbox"});
+    }
     return abi;
 }
 

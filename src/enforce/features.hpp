@@ -30,6 +30,10 @@ std::string kernel_release();
 /// Only the ABI (cheap: one syscall).
 int probe_abi(int* err);
 
+/// The ABI, or SysError with the reason and hints when Landlock is
+/// unavailable (a run never goes on without it).
+int required_abi();
+
 /// landlock_restrict_self(-1, TSYNC) after NNP, in a child process.
 Probe probe_tsync(int* answer_errno);
 
