@@ -260,14 +260,18 @@ report_section() {  # MD-FILE: runs the section, writes its marked block there
     echo "bench: sandbox --report-denials fails here: $err" >&2
     exit 1
   fi
-  local probe
-  probe=$(report_summary "$rdir/probe.json") || { echo "bench: unreadable report $rdir/probe.json" >&2; exit 1; }
-  read -r p_rec _ _ _ p_distinct _ <<<"$probe"
-  if [ "$p_rec" != 0 ] || [ "$p_distinct" != 0 ]; then
-    echo "bench: the denial-free policy (--rox $bin) made denials:" >&2
-    cat "$rdir/probe.json" >&2
-    exit 1
-  fi
+  # REPORT WHAT: exits the bench unless REPORT is readable and has no denial.
+  require_no_denials() {
+    local summary rec distinct
+    summary=$(report_summary "$1") || { echo "bench: unreadable report $1" >&2; exit 1; }
+    read -r rec _ _ _ distinct _ <<<"$summary"
+    if [ "$rec" != 0 ] || [ "$distinct" != 0 ]; then
+      echo "bench: $2 ($1):" >&2
+      cat "$1" >&2
+      exit 1
+    fi
+  }
+  require_no_denials "$rdir/probe.json" "the denial-free policy (--rox $bin) made denials"
 
   # Launch overhead, no denial.
   {
@@ -307,13 +311,7 @@ report_section() {  # MD-FILE: runs the section, writes its marked block there
   } >>"$out_md"
   local f s
   for f in "$rdir"/overhead-*.json; do
-    s=$(report_summary "$f") || { echo "bench: unreadable report $f" >&2; exit 1; }
-    read -r p_rec _ _ _ p_distinct _ <<<"$s"
-    if [ "$p_rec" != 0 ] || [ "$p_distinct" != 0 ]; then
-      echo "bench: a denial-free run reported denials ($f):" >&2
-      cat "$f" >&2
-      exit 1
-    fi
+    require_no_denials "$f" "a denial-free run reported denials"
   done
 
   # N denials.
