@@ -45,7 +45,7 @@
 #include "enforce/features.hpp"
 #include "enforce/landlock.hpp"
 #include "enforce/restrict.hpp"
-#include "enforce/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 using namespace sandbox;
 

@@ -85,7 +85,7 @@ cp "$build/bench/bench_true" "$work/bin/true"
 bin=$work/bin
 true_cmd=$bin/true
 
-# How the launcher is linked, and how much of src/startup.order (the start-up
+# How the launcher is linked, and how much of bench/startup.order (the start-up
 # function order lld lays the static launcher out in) it still matches.
 if readelf -lW "$sandbox" | grep -q 'INTERP'; then
   link_kind="dynamically linked"
@@ -94,10 +94,10 @@ elif readelf -hW "$sandbox" | grep -q 'Type:.*DYN'; then
 else
   link_kind="statically linked"
 fi
-order=$src/src/startup.order
+order=$src/bench/startup.order
 order_found=$(nm --defined-only "$sandbox" | awk 'NR == FNR { want[$1] = 1; n++; next }
   ($3 in want) && !seen[$3]++ { f++ } END { printf "%d of %d", f, n }' "$order" -)
-launcher_note="sandbox: $link_kind; start-up order: $order_found functions of src/startup.order in the binary (rerun bench/startup-order.sh when few match)"
+launcher_note="sandbox: $link_kind; start-up order: $order_found functions of bench/startup.order in the binary (rerun bench/startup-order.sh when few match)"
 log "$launcher_note"
 
 if ((quick)); then

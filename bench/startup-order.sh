@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes src/startup.order: the functions a launch runs, in the order it first
+# Writes bench/startup.order: the functions a launch runs, in the order it first
 # runs them. The static launcher is linked with lld's --symbol-ordering-file
 # of this list (meson.build), so start-up code sits on a few contiguous pages
 # instead of being spread over the whole 2.5 MB of code: about 18 fewer page
@@ -20,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
 builds=("$@")
 ((${#builds[@]})) || builds=("$src/build-bench")
-out=$src/src/startup.order
+out=$src/bench/startup.order
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sandbox-order.XXXXXX")
 trap 'rm -rf "$work"' EXIT

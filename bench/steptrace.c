@@ -2,7 +2,7 @@
  * prints, once each in the order first executed, the addresses of the
  * instructions it ran in its own executable, relative to the executable's
  * link address (so they match `nm` of the file, PIE or not).
- * bench/startup-order.sh turns them into src/startup.order.
+ * bench/startup-order.sh turns them into bench/startup.order.
  *
  *   steptrace CMD [ARG...]      (CMD: an absolute path)
  *

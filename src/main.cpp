@@ -14,7 +14,7 @@
 #include "app/dynamic_launcher.hpp"
 #include "app/launch.hpp"
 #include "app/log.hpp"
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 #include "enforce/restrict.hpp"
 
 namespace {
@@ -92,17 +92,12 @@ int run_main(int argc, char** argv) {
 #endif
         setup_logging(cl.log_level);
         return run(cl);
-    } catch (const UsageError& e) {
-        print_error(e.what(), {"see sandbox --help"});
     } catch (const PolicyError& e) {
         report_policy_error(e);
-    } catch (const ExecError& e) {
+        return e.exit_status();
+    } catch (const Error& e) {
         print_error(e.what(), e.hints());
         return e.exit_status();
-    } catch (const SysError& e) {
-        print_error(e.what(), e.hints());
-    } catch (const LaunchError& e) {
-        print_error(e.what(), e.hints());
     } catch (const std::exception& e) {
         print_error(e.what());
     }

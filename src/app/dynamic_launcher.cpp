@@ -8,33 +8,11 @@
 
 #include <fmt/format.h>
 
-#include "enforce/sys_error.hpp"
+#include "base/path.hpp"
+#include "base/error.hpp"
 #include "policy/profile_path.hpp"
 
 namespace sandbox {
-
-namespace {
-
-/// "/a/b/../c/./d" -> "/a/c/d", for absolute paths, without looking at the
-/// file system.
-std::string lexically_normal(std::string_view path) {
-    std::vector<std::string_view> parts;
-    while (!path.empty()) {
-        const auto slash = path.find('/');
-        const auto part = path.substr(0, slash);
-        if (part == "..") {
-            if (!parts.empty()) {
-                parts.pop_back();
-            }
-        } else if (!part.empty() && part != ".") {
-            parts.push_back(part);
-        }
-        path = slash == std::string_view::npos ? "" : path.substr(slash + 1);
-    }
-    return parts.empty() ? "/" : fmt::format("/{}", fmt::join(parts, "/"));
-}
-
-} // namespace
 
 std::string dynamic_launcher_path(std::string_view exe, std::string_view build_root,
                                   std::string_view name, std::string_view from_bindir) {

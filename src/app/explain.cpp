@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "enforce/restrict.hpp"
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 #include "enforce/seccomp_guard.hpp"
 
 namespace sandbox {

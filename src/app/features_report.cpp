@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <fmt/format.h>
 
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 #include "policy/access.hpp"
 #include "policy/plan.hpp"
 

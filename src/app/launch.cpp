@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "base/path.hpp"
 #include "app/explain.hpp"
 #include "app/features_report.hpp"
 #include "app/log.hpp"
@@ -23,11 +24,11 @@
 #include "config.h"
 #include "enforce/dir_lister.hpp"
 #include "enforce/features.hpp"
-#include "enforce/preload.hpp"
+#include "command/preload.hpp"
 #include "enforce/ruleset.hpp"
 #include "enforce/seccomp_guard.hpp"
 #include "enforce/syscall_trace.hpp"
-#include "enforce/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "policy/expansion_guard.hpp"
 #include "policy/profile_path.hpp"
 
@@ -283,12 +284,6 @@ std::vector<std::string> missing_exec_rights(const Prepared& p) {
         // hints are best effort; the error itself is reported anyway
     }
     return hints;
-}
-
-/// The last path component of `path`.
-std::string_view base_name(std::string_view path) {
-    const std::size_t slash = path.rfind('/');
-    return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
 /// PATH found a shim (pyenv, nvm, asdf: a script, or a file in $HOME, that

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "enforce/exec.hpp"
-#include "enforce/ldd.hpp"
-#include "enforce/resolve.hpp"
+#include "command/exec.hpp"
+#include "command/ldd.hpp"
+#include "enforce/path_rules.hpp"
 #include "enforce/restrict.hpp"
-#include "enforce/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "enforce/workers.hpp"
 #include "policy/carve.hpp"
 #include "policy/flags.hpp"

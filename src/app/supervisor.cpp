@@ -27,7 +27,7 @@
 #include "enforce/audit.hpp"
 #include "enforce/audit_switch.hpp"
 #include "enforce/features.hpp"
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 #include "policy/plan.hpp"
 #include "policy/profile_path.hpp"
 

@@ -13,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 
 namespace sandbox {
 

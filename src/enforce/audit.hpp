@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "enforce/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace sandbox {
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 
 namespace sandbox {
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "enforce/audit.hpp"
-#include "enforce/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace sandbox {
 

@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "enforce/sys_error.hpp"
-#include "enforce/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 namespace sandbox {
 

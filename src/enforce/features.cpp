@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 
 #include "enforce/landlock.hpp"
-#include "enforce/sys_error.hpp"
-#include "enforce/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 namespace sandbox {
 

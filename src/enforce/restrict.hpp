@@ -3,7 +3,7 @@
 // thread, so the method is chosen per process:
 //   kernel:    LANDLOCK_RESTRICT_SELF_TSYNC (Linux 7.0, or 6.12 + kernel/tsync.patch)
 //   single:    plain restrict_self when the process has one thread
-//   emulation: the userspace emulation (emulation.hpp)
+//   emulation: the userspace emulation (all_threads.hpp)
 #pragma once
 
 #include <sys/types.h>
@@ -13,7 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "enforce/emulation.hpp"
+#include "enforce/all_threads.hpp"
+#include "enforce/threads.hpp"
 #include "policy/plan.hpp"
 
 namespace sandbox {
@@ -26,12 +27,6 @@ struct EnforcementReport {
     EnforcementMethod method = EnforcementMethod::SingleThread;
     std::vector<ThreadResult> threads;  ///< every thread found, caller first
 };
-
-/// Thread ids of this process, from /proc/self/task.
-std::vector<pid_t> list_threads();
-
-/// /proc/self/task/TID/comm, or "" when the thread is gone.
-std::string thread_name(pid_t tid);
 
 struct RestrictOptions {
     Tsync mode = Tsync::Auto;
@@ -57,9 +52,6 @@ struct EnforcementPreview {
     std::vector<ThreadResult> threads;  ///< error = 0 means "to be restricted"
 };
 EnforcementPreview preview_enforcement(Tsync mode, bool kernel_tsync);
-
-/// errno-keyed hints for a failed landlock_restrict_self().
-std::vector<std::string> restrict_hints(int err, std::uint32_t flags);
 
 /// The hint for `--tsync kernel` on a kernel without TSYNC.
 std::string tsync_missing_hint();

@@ -5,7 +5,7 @@
 
 #include "enforce/features.hpp"
 #include "enforce/landlock.hpp"
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 
 namespace sandbox {
 

@@ -1,9 +1,9 @@
 // RulesetPlan → a Landlock ruleset descriptor, the path rules streamed into
-// it (resolve.hpp).
+// it (path_rules.hpp).
 #pragma once
 
-#include "enforce/resolve.hpp"
-#include "enforce/unique_fd.hpp"
+#include "enforce/path_rules.hpp"
+#include "base/unique_fd.hpp"
 #include "enforce/workers.hpp"
 #include "policy/plan.hpp"
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 
 namespace sandbox {
 

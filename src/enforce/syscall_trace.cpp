@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <fmt/format.h>
 
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 
 namespace sandbox::syscall_trace {
 

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 
 namespace sandbox {
 

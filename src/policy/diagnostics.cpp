@@ -23,7 +23,6 @@ const char* severity_name(Severity s) {
     switch (s) {
     case Severity::Error: return "error";
     case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
     }
     return "error";
 }
@@ -69,7 +68,7 @@ std::string Diagnostics::format() const {
 }
 
 PolicyError::PolicyError(Diagnostics diagnostics, std::string summary)
-    : std::runtime_error(diagnostics.format()), diagnostics_(std::move(diagnostics)),
+    : Error(diagnostics.format()), diagnostics_(std::move(diagnostics)),
       summary_(std::move(summary)) {}
 
 } // namespace sandbox

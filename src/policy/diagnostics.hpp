@@ -3,9 +3,10 @@
 //     hint: did you mean "read_file"?
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "base/error.hpp"
 
 namespace sandbox {
 
@@ -23,7 +24,7 @@ struct SourceLocation {
     friend bool operator==(const SourceLocation&, const SourceLocation&) = default;
 };
 
-enum class Severity { Error, Warning, Note };
+enum class Severity { Error, Warning };
 
 struct Diagnostic {
     SourceLocation where;
@@ -40,7 +41,6 @@ public:
     void error(SourceLocation where, std::string message, std::vector<std::string> hints = {});
     void warning(SourceLocation where, std::string message,
                  std::vector<std::string> hints = {});
-    void add(Diagnostic d) { items_.push_back(std::move(d)); }
     void append(const Diagnostics& other);
 
     bool has_errors() const;
@@ -54,7 +54,7 @@ private:
 };
 
 /// Thrown when policy input is invalid; carries every diagnostic found.
-class PolicyError : public std::runtime_error {
+class PolicyError : public Error {
 public:
     /// `summary` is the closing one-line message ("invalid policy").
     explicit PolicyError(Diagnostics diagnostics, std::string summary = "invalid policy");

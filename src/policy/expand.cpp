@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <fmt/format.h>
 
+#include "base/path.hpp"
+
 namespace sandbox {
 
 EnvLookup process_environment() {
@@ -37,9 +39,9 @@ bool valid_name(std::string_view name) {
 Expanded expand_variables(std::string_view input, const EnvLookup& env) {
     Expanded out;
     std::size_t i = 0;
-    if (input == "~" || input.starts_with("~/")) {
-        auto home = env("HOME");
-        if (!home || home->empty()) {
+    if (input.substr(0, input.find('/')) == "~") {
+        auto home = expand_home("~", env("HOME"));
+        if (!home) {
             out.error = ExpandError{0, "\"~\" needs HOME, which is not set", "HOME"};
             return out;
         }

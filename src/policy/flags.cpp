@@ -1,3 +1,4 @@
+#include "base/path.hpp"
 #include "policy/flags.hpp"
 
 #include <algorithm>
@@ -207,14 +208,11 @@ int parse_int(std::string_view text, std::string_view option, long long lo, long
 }
 
 std::string expand_tilde(const std::string& path, const EnvLookup& env) {
-    if (path == "~" || path.starts_with("~/")) {
-        auto home = env("HOME");
-        if (!home || home->empty()) {
-            throw UsageError(fmt::format("cannot expand \"{}\": HOME is not set", path));
-        }
-        return *home + path.substr(1);
+    auto expanded = expand_home(path, env("HOME"));
+    if (!expanded) {
+        throw UsageError(fmt::format("cannot expand \"{}\": HOME is not set", path));
     }
-    return path;
+    return *expanded;
 }
 
 /// The items of a path list option (PRODUCT §3): a value that names an

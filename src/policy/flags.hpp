@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "policy/json_loader.hpp"
 #include "policy/plan.hpp"
 #include "policy/policy.hpp"
@@ -44,9 +45,9 @@ struct CommandLine {
 };
 
 /// Thrown for usage errors; main prints it with a hint to --help, exit 125.
-class UsageError : public std::runtime_error {
+class UsageError : public Error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit UsageError(const std::string& message) : Error(message, {"see sandbox --help"}) {}
 };
 
 /// What parsing may look up: the environment ("~/", $HOME) and whether a

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "base/path.hpp"
 #include "policy/json.hpp"
 #include "policy/profile_path.hpp"
 
@@ -554,14 +555,6 @@ std::optional<std::string> read_policy_file(const std::string& path, const Sourc
     return text;
 }
 
-std::string directory_of(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos) {
-        return ".";
-    }
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 class IncludeLoader {
 public:
     IncludeLoader(const LoadOptions& options, LoadResult& out) : options_(options), out_(out) {}
@@ -610,7 +603,7 @@ public:
             bool profile = is_profile_name(inc.name);
             load({inc.name, profile ? PolicyRef::Kind::Profile : PolicyRef::Kind::File,
                   inc.where},
-                 directory_of(*path));
+                 parent_directory(*path));
         }
         stack_.pop_back();
         stack_names_.pop_back();

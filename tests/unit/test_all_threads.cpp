@@ -23,8 +23,8 @@
 #include "enforce/features.hpp"
 #include "enforce/landlock.hpp"
 #include "enforce/restrict.hpp"
-#include "enforce/sys_error.hpp"
-#include "enforce/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 namespace sandbox {
 namespace {

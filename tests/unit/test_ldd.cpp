@@ -1,11 +1,11 @@
-// Tests for the --ldd resolver (src/enforce/ldd.cpp) and the ELF reader
-// (src/enforce/elf.cpp). Fixtures are built at test time with `cc` in
+// Tests for the --ldd resolver (src/command/ldd.cpp) and the ELF reader
+// (src/command/elf.cpp). Fixtures are built at test time with `cc` in
 // temporary directories and checked against the system's ld.so (in the trace
 // mode that ldd uses).
-#include "enforce/elf.hpp"
-#include "enforce/ldd.hpp"
-#include "enforce/sys_error.hpp"
-#include "enforce/unique_fd.hpp"
+#include "command/elf.hpp"
+#include "command/ldd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 #include <gtest/gtest.h>
 

@@ -24,9 +24,9 @@
 
 #include "enforce/features.hpp"
 #include "enforce/landlock.hpp"
-#include "enforce/resolve.hpp"
+#include "enforce/path_rules.hpp"
 #include "enforce/ruleset.hpp"
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 #include "enforce/workers.hpp"
 #include "policy/plan.hpp"
 #include "rule_builders.hpp"

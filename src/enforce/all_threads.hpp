@@ -19,13 +19,9 @@
 #include <string>
 #include <vector>
 
-namespace sandbox {
+#include "enforce/threads.hpp"
 
-struct ThreadResult {
-    pid_t tid = 0;
-    std::string name;  ///< /proc/self/task/TID/comm
-    int error = 0;     ///< 0 = restricted
-};
+namespace sandbox {
 
 struct EmulationOptions {
     std::chrono::milliseconds park_timeout{2000};
@@ -37,9 +33,5 @@ struct EmulationOptions {
 /// caller first. Throws LaunchError naming the thread(s) on any failure.
 std::vector<ThreadResult> restrict_all_threads_emulated(int ruleset_fd, std::uint32_t flags,
                                                         const EmulationOptions& options = {});
-
-/// The real-time signal the emulation uses (the highest one with the default
-/// disposition); 0 before the first use.
-int emulation_signal();
 
 } // namespace sandbox

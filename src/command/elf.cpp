@@ -1,6 +1,6 @@
-#include "enforce/elf.hpp"
+#include "command/elf.hpp"
 
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 
 #include <algorithm>
 #include <array>

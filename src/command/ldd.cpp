@@ -32,11 +32,12 @@
 // the sandbox denies it (EACCES); ld.so.cache itself (libraries ldconfig has
 // not indexed are found here but not by ld.so); secure mode for set-user-ID
 // programs; LD_PRELOAD and /etc/ld.so.preload.
-#include "enforce/ldd.hpp"
+#include "command/ldd.hpp"
+#include "base/path.hpp"
 
-#include "enforce/elf.hpp"
-#include "enforce/sys_error.hpp"
-#include "enforce/unique_fd.hpp"
+#include "command/elf.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 #include <algorithm>
 #include <array>
@@ -75,58 +76,6 @@ constexpr std::size_t no_object = static_cast<std::size_t>(-1);
 
 // ---------------------------------------------------------------- paths
 
-std::string current_directory() {
-    char buffer[PATH_MAX];
-    if (::getcwd(buffer, sizeof buffer) == nullptr) {
-        throw SysError(errno, "cannot get the current directory for --ldd");
-    }
-    return buffer;
-}
-
-std::string make_absolute(const std::string& path) {
-    if (path.starts_with('/')) {
-        return path;
-    }
-    std::string cwd = current_directory();
-    return cwd == "/" ? cwd + path : cwd + "/" + path;
-}
-
-/// Lexical dirname: "/a/b" -> "/a", "/a" -> "/", "a" -> ".".
-std::string parent_directory(const std::string& path) {
-    const std::size_t slash = path.find_last_of('/');
-    if (slash == std::string::npos) {
-        return ".";
-    }
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string base_name(const std::string& path) {
-    const std::size_t slash = path.find_last_of('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-/// Removes trailing slashes, except from "/" itself.
-std::string strip_trailing_slashes(std::string path) {
-    while (path.size() > 1 && path.back() == '/') {
-        path.pop_back();
-    }
-    return path;
-}
-
-/// `dir` + "/" + `name`; an empty directory is the current directory.
-std::string join_path(const std::string& dir, const std::string& name) {
-    if (dir.empty()) {
-        return name;
-    }
-    return dir.back() == '/' ? dir + name : dir + "/" + name;
-}
-
-/// Whether `path` is `dir` or lies below it (lexically).
-bool is_within(const std::string& path, const std::string& dir) {
-    const std::string prefix = dir == "/" ? dir : dir + "/";
-    return path == dir || path.starts_with(prefix);
-}
-
 bool is_directory(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -136,7 +85,7 @@ bool is_directory(const std::string& path) {
 std::string real_parent_directory(const std::string& path) {
     const std::unique_ptr<char, decltype(&std::free)> real(::realpath(path.c_str(), nullptr),
                                                            &std::free);
-    return parent_directory(real ? std::string(real.get()) : make_absolute(path));
+    return parent_directory(real ? std::string(real.get()) : make_absolute(path, "--ldd"));
 }
 
 // ------------------------------------------------------------- platform
@@ -515,7 +464,7 @@ std::optional<LoadedObject> open_candidate(const std::string& path, const ElfIde
     }
     require_loadable(elf);
     LoadedObject object;
-    object.path = make_absolute(path);
+    object.path = make_absolute(path, "--ldd");
     object.origin = parent_directory(object.path);
     object.info = elf.read_dynamic_info();
     object.id = id;
@@ -602,7 +551,7 @@ void ClosureResolver::add_interpreter(const std::string& interpreter,
     interp.is_library = false;
     const UniqueFd fd = open_for_reading(interpreter);
     if (!fd.valid()) {
-        add_name(base_name(interpreter), add_object(std::move(interp)));  // exec will fail
+        add_name(std::string(base_name(interpreter)), add_object(std::move(interp)));  // exec will fail
         return;
     }
     try {
@@ -619,7 +568,7 @@ void ClosureResolver::add_interpreter(const std::string& interpreter,
     const bool has_soname = interp.info.soname.has_value();
     const std::size_t index = add_object(std::move(interp));
     if (!has_soname) {
-        add_name(base_name(interpreter), index);
+        add_name(std::string(base_name(interpreter)), index);
     }
 }
 
@@ -794,7 +743,7 @@ void ClosureResolver::add_missing(const std::string& name) {
 LibraryClosure resolve_library_closure(const std::string& executable,
                                        const LddOptions& options) {
     LibraryClosure closure;
-    closure.executable = make_absolute(executable);
+    closure.executable = make_absolute(executable, "--ldd");
 
     const UniqueFd fd = open_for_reading(executable);
     if (!fd.valid()) {

@@ -1,4 +1,4 @@
-#include "enforce/emulation.hpp"
+#include "enforce/all_threads.hpp"
 
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -16,8 +16,8 @@
 
 #include "enforce/landlock.hpp"
 #include "enforce/syscall_trace.hpp"
-#include "enforce/restrict.hpp"
-#include "enforce/sys_error.hpp"
+#include "enforce/threads.hpp"
+#include "base/error.hpp"
 
 namespace sandbox {
 
@@ -337,8 +337,6 @@ void park_siblings(Session& s, int sig, std::chrono::milliseconds timeout, ParkB
 }
 
 } // namespace
-
-int emulation_signal() { return reserved_signal; }
 
 std::vector<ThreadResult> restrict_all_threads_emulated(int ruleset_fd, std::uint32_t flags,
                                                         const EmulationOptions& options) {

@@ -1,4 +1,4 @@
-#include "enforce/resolve.hpp"
+#include "enforce/path_rules.hpp"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 
 #include "enforce/landlock.hpp"
-#include "enforce/sys_error.hpp"
-#include "enforce/unique_fd.hpp"
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
 #include "policy/profile_path.hpp"
 
 namespace sandbox {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 #include "policy/policy.hpp"
 
 namespace sandbox {
@@ -16,10 +16,6 @@ namespace sandbox {
 class ExecError : public SysError {
 public:
     ExecError(int err, std::string operation, std::vector<std::string> hints = {});
-    int exit_status() const noexcept { return exit_status_; }
-
-private:
-    int exit_status_;
 };
 
 /// The target's environment: `current` (KEY=VALUE entries), cleared if the

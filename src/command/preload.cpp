@@ -1,4 +1,4 @@
-#include "enforce/preload.hpp"
+#include "command/preload.hpp"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "enforce/sys_error.hpp"
+#include "base/error.hpp"
 
 namespace sandbox {
 

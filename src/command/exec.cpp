@@ -1,4 +1,4 @@
-#include "enforce/exec.hpp"
+#include "command/exec.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,8 @@
 #include <climits>
 #include <fmt/format.h>
 
-#include "enforce/unique_fd.hpp"
+#include "base/path.hpp"
+#include "base/unique_fd.hpp"
 
 namespace sandbox {
 
@@ -21,7 +22,7 @@ int status_for(int err) {
 } // namespace
 
 ExecError::ExecError(int err, std::string operation, std::vector<std::string> hints)
-    : SysError(err, std::move(operation), std::move(hints)), exit_status_(status_for(err)) {}
+    : SysError(err, std::move(operation), std::move(hints), status_for(err)) {}
 
 std::vector<std::string> current_environment() {
     std::vector<std::string> out;
@@ -102,17 +103,6 @@ std::string command_hint(int err, const std::string& name) {
     }
 }
 
-std::string absolute(const std::string& path) {
-    if (path.starts_with("/")) {
-        return path;
-    }
-    char cwd[PATH_MAX];
-    if (getcwd(cwd, sizeof cwd) == nullptr) {
-        throw SysError(errno, "cannot get the current directory");
-    }
-    return fmt::format("{}/{}", cwd, path);
-}
-
 } // namespace
 
 std::string find_command(const std::string& name, const std::optional<std::string>& path_var) {
@@ -125,7 +115,7 @@ std::string find_command(const std::string& name, const std::optional<std::strin
             throw ExecError(err, fmt::format("cannot execute \"{}\"", name),
                             {command_hint(err, name)});
         }
-        return absolute(name);
+        return make_absolute(name, "");
     }
     const std::string search = path_var.value_or("/usr/local/bin:/usr/bin:/bin");
     int first_error = ENOENT;
@@ -136,7 +126,7 @@ std::string find_command(const std::string& name, const std::optional<std::strin
         std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, name);
         int err = 0;
         if (is_executable_file(candidate, err)) {
-            return absolute(candidate);
+            return make_absolute(candidate, "");
         }
         if (err != ENOENT && err != ENOTDIR && first_error == ENOENT) {
             first_error = err;
