@@ -95,12 +95,7 @@ Policy load_policy(const CommandLine& cl) {
 }
 
 PathRule command_rule(const std::string& path, Group group, std::string origin) {
-    PathRule rule;
-    rule.path = path;
-    rule.access = group_rights(group);
-    rule.group = group;
-    rule.source = {"", 0, 0, std::move(origin)};
-    return rule;
+    return PathRule::of_group(path, group, {"", 0, 0, std::move(origin)});
 }
 
 /// --add-exec and --ldd: the command, its script interpreter, and their

@@ -260,13 +260,8 @@ void add_paths(Policy& p, const std::vector<std::string>& values, Group g, Right
                const ParseContext& ctx) {
     const std::string option(group_name(g));
     for (auto& path : path_items(values, option, flags_detail::Split::Paths, ctx)) {
-        PathRule rule;
-        rule.source = {"", 0, 0, fmt::format("--{} {}", option, path)};
-        rule.path = std::move(path);
-        rule.access = group_rights(g);
-        rule.origin = origin;
-        rule.group = g;
-        p.paths.push_back(std::move(rule));
+        SourceLocation source{"", 0, 0, fmt::format("--{} {}", option, path)};
+        p.paths.push_back(PathRule::of_group(std::move(path), g, std::move(source), origin));
     }
 }
 

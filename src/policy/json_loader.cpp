@@ -262,11 +262,7 @@ private:
             paths.reserve(std::max(paths.size() + v.items.size(), 2 * paths.capacity()));
         }
         for (const auto& item : v.items) {
-            PathRule rule;
-            rule.access = group_rights(g);
-            rule.origin = RightsOrigin::Group;
-            rule.group = g;
-            rule.source = at(item.pos);
+            PathRule rule = PathRule::of_group("", g, at(item.pos));
             const Value* p = &item;
             if (item.kind == Kind::Object) {
                 p = nullptr;

@@ -7,6 +7,17 @@
 
 namespace sandbox {
 
+PathRule PathRule::of_group(std::string path, Group group, SourceLocation source,
+                            RightsOrigin origin) {
+    PathRule rule;
+    rule.path = std::move(path);
+    rule.access = group_rights(group);
+    rule.origin = origin;
+    rule.group = group;
+    rule.source = std::move(source);
+    return rule;
+}
+
 std::string PathRule::describe_source() const {
     if (carved_by.empty()) {
         return source.to_string();

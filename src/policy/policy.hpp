@@ -31,6 +31,10 @@ struct PathRule {
     /// (carve.hpp): the deny, as "--deny /h/.ssh" or "p.json:3:14".
     std::string carved_by;
 
+    /// A rule with the rights of a group (--ro, "read_only": [...], --add-exec).
+    static PathRule of_group(std::string path, Group group, SourceLocation source,
+                             RightsOrigin origin = RightsOrigin::Group);
+
     /// The source, and for a generated rule what carved it:
     /// "command line (--ro /h) (carved by --deny /h/.ssh)".
     std::string describe_source() const;
