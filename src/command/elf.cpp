@@ -105,7 +105,8 @@ std::size_t read_some(int fd, const std::string& path, std::uint64_t offset,
             if (errno == EINTR) {
                 continue;
             }
-            throw SysError(errno, fmt::format("cannot read \"{}\" for --ldd", path));
+            const int err = errno;
+            throw SysError(err, fmt::format("cannot read \"{}\" for --ldd", path));
         }
         if (n == 0) {
             break;
@@ -368,7 +369,8 @@ FileFormat sniff_file_format(int fd, const std::string& path) {
 ElfFile::ElfFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
     struct stat st {};
     if (::fstat(fd_, &st) != 0) {
-        throw SysError(errno, fmt::format("cannot read \"{}\" for --ldd", path_));
+        const int err = errno;
+        throw SysError(err, fmt::format("cannot read \"{}\" for --ldd", path_));
     }
     file_size_ = static_cast<std::uint64_t>(st.st_size);
 

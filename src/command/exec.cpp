@@ -166,7 +166,8 @@ std::optional<std::string> script_interpreter(const std::string& path) {
 void check_keep_fds(const std::vector<int>& keep) {
     for (int fd : keep) {
         if (fcntl(fd, F_GETFD) < 0) {
-            throw SysError(errno, fmt::format("--keep-fd {}: descriptor is not open", fd),
+            const int err = errno;
+            throw SysError(err, fmt::format("--keep-fd {}: descriptor is not open", fd),
                            {"open it in the calling shell, e.g. `5<file`, or drop --keep-fd"});
         }
     }
@@ -182,7 +183,8 @@ void close_range_checked(unsigned first, unsigned last) {
         return;
     }
     if (errno != ENOSYS) {
-        throw SysError(errno, "cannot close inherited descriptors");
+        const int err = errno;
+        throw SysError(err, "cannot close inherited descriptors");
     }
     const long max = sysconf(_SC_OPEN_MAX);
     for (long fd = first; fd <= std::min<long>(last, max); ++fd) {

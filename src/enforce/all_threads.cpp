@@ -133,7 +133,8 @@ int install_handler() {
         sa.sa_flags = SA_SIGINFO | SA_RESTART;
         sigfillset(&sa.sa_mask);  // nothing interrupts the handler's bookkeeping
         if (sigaction(sig, &sa, nullptr) != 0) {
-            throw SysError(errno, "cannot install the thread-parking signal handler");
+            const int err = errno;
+            throw SysError(err, "cannot install the thread-parking signal handler");
         }
         reserved_signal = sig;
         return sig;

@@ -95,7 +95,8 @@ EnforcementReport restrict_process(int ruleset_fd, std::uint32_t flags,
     const int nnp = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     syscall_trace::record(syscall_trace::Call::NoNewPrivs, 0, 0, 0, nnp);
     if (nnp != 0) {
-        throw SysError(errno, "cannot set no_new_privs");
+        const int err = errno;
+        throw SysError(err, "cannot set no_new_privs");
     }
     const bool tsync = kernel_has_tsync();
     // Thread names come from /proc, which the new domain may deny: read first.

@@ -30,7 +30,8 @@ Ruleset build_ruleset(const RulesetPlan& plan, const PathRuleOptions& options,
         net.allowed_access = NetAccess{port.right}.bits();
         net.port = port.port;
         if (landlock::add_port_rule(ruleset.fd.get(), net) != 0) {
-            throw SysError(errno,
+            const int err = errno;
+            throw SysError(err,
                            fmt::format("cannot add the rule for TCP port {} ({})", port.port,
                                        info(port.right).name),
                            {fmt::format("the rule comes from {}", port.source.to_string())});

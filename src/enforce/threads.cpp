@@ -33,7 +33,8 @@ std::vector<pid_t> list_threads() {
     std::vector<pid_t> tids;
     DIR* dir = opendir("/proc/self/task");
     if (dir == nullptr) {
-        throw SysError(errno, "cannot list the launcher's threads in /proc/self/task",
+        const int err = errno;
+        throw SysError(err, "cannot list the launcher's threads in /proc/self/task",
                        {"sandbox must see all its threads before restricting them: mount /proc, "
                         "or inside another sandbox allow --ro /proc"});
     }
