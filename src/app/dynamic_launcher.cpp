@@ -33,16 +33,17 @@ void exec_dynamic_launcher(std::string_view name, std::string_view from_bindir, 
                     name)};
     const auto exe = executable_path();
     if (!exe) {
-        throw LaunchError(fmt::format("--preload: cannot find {}: cannot read /proc/self/exe: {}",
-                                      name, describe_errno(errno)),
-                          hints);
+        const int err = errno;
+        throw SysError(err, fmt::format("--preload: cannot find {}: cannot read /proc/self/exe",
+                                        name),
+                       hints);
     }
     const std::string helper =
         dynamic_launcher_path(*exe, build_root().value_or(""), name, from_bindir);
     std::fflush(nullptr);
     execv(helper.c_str(), argv);
-    throw LaunchError(fmt::format("--preload: cannot run \"{}\": {}", helper, describe_errno(errno)),
-                      hints);
+    const int err = errno;
+    throw SysError(err, fmt::format("--preload: cannot run \"{}\"", helper), hints);
 }
 
 } // namespace sandbox

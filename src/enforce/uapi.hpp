@@ -1,11 +1,15 @@
-// The ONLY place that defines Landlock constants newer than the system's
-// <linux/landlock.h> (Debian 12's linux-libc-dev knows ABI 2 or 3). Where the
-// system header defines a constant, a static_assert checks it agrees.
+// The ONLY place that includes <linux/landlock.h> and defines the Landlock
+// constants our code uses, including those newer than the system header
+// (Debian 12's linux-libc-dev knows ABI 2 or 3). Each of our rights enums
+// (policy/access.hpp) is checked against these bits, and these against the
+// system header wherever it defines the constant.
 #pragma once
 
 #include <linux/landlock.h>
 
 #include <cstdint>
+
+#include "policy/access.hpp"
 
 namespace sandbox::uapi {
 
@@ -67,26 +71,112 @@ static_assert(LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF == restrict_log_subdomai
 static_assert(LANDLOCK_SCOPE_SIGNAL == scope_signal);
 static_assert(LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET == scope_abstract_unix_socket);
 #endif
+// The kernel's access bits (Landlock UAPI), ABI 1 to 9.
+inline constexpr std::uint64_t access_fs_execute = 1ULL << 0;
+inline constexpr std::uint64_t access_fs_write_file = 1ULL << 1;
+inline constexpr std::uint64_t access_fs_read_file = 1ULL << 2;
+inline constexpr std::uint64_t access_fs_read_dir = 1ULL << 3;
+inline constexpr std::uint64_t access_fs_remove_dir = 1ULL << 4;
+inline constexpr std::uint64_t access_fs_remove_file = 1ULL << 5;
+inline constexpr std::uint64_t access_fs_make_char = 1ULL << 6;
+inline constexpr std::uint64_t access_fs_make_dir = 1ULL << 7;
+inline constexpr std::uint64_t access_fs_make_reg = 1ULL << 8;
+inline constexpr std::uint64_t access_fs_make_sock = 1ULL << 9;
+inline constexpr std::uint64_t access_fs_make_fifo = 1ULL << 10;
+inline constexpr std::uint64_t access_fs_make_block = 1ULL << 11;
+inline constexpr std::uint64_t access_fs_make_sym = 1ULL << 12;
+inline constexpr std::uint64_t access_fs_refer = 1ULL << 13;
+inline constexpr std::uint64_t access_fs_truncate = 1ULL << 14;
+inline constexpr std::uint64_t access_fs_ioctl_dev = 1ULL << 15;
+inline constexpr std::uint64_t access_fs_resolve_unix = 1ULL << 16;
+inline constexpr std::uint64_t access_net_bind_tcp = 1ULL << 0;
+inline constexpr std::uint64_t access_net_connect_tcp = 1ULL << 1;
+
+// Our rights enums (policy/access.hpp) are bit indices into these masks:
+// one check per enumerator, so a renumbered or inserted right fails to build.
+static_assert(FsAccess{AccessFs::Execute}.bits() == access_fs_execute);
+static_assert(FsAccess{AccessFs::WriteFile}.bits() == access_fs_write_file);
+static_assert(FsAccess{AccessFs::ReadFile}.bits() == access_fs_read_file);
+static_assert(FsAccess{AccessFs::ReadDir}.bits() == access_fs_read_dir);
+static_assert(FsAccess{AccessFs::RemoveDir}.bits() == access_fs_remove_dir);
+static_assert(FsAccess{AccessFs::RemoveFile}.bits() == access_fs_remove_file);
+static_assert(FsAccess{AccessFs::MakeChar}.bits() == access_fs_make_char);
+static_assert(FsAccess{AccessFs::MakeDir}.bits() == access_fs_make_dir);
+static_assert(FsAccess{AccessFs::MakeReg}.bits() == access_fs_make_reg);
+static_assert(FsAccess{AccessFs::MakeSock}.bits() == access_fs_make_sock);
+static_assert(FsAccess{AccessFs::MakeFifo}.bits() == access_fs_make_fifo);
+static_assert(FsAccess{AccessFs::MakeBlock}.bits() == access_fs_make_block);
+static_assert(FsAccess{AccessFs::MakeSym}.bits() == access_fs_make_sym);
+static_assert(FsAccess{AccessFs::Refer}.bits() == access_fs_refer);
+static_assert(FsAccess{AccessFs::Truncate}.bits() == access_fs_truncate);
+static_assert(FsAccess{AccessFs::IoctlDev}.bits() == access_fs_ioctl_dev);
+static_assert(FsAccess{AccessFs::ResolveUnix}.bits() == access_fs_resolve_unix);
+static_assert(NetAccess{AccessNet::BindTcp}.bits() == access_net_bind_tcp);
+static_assert(NetAccess{AccessNet::ConnectTcp}.bits() == access_net_connect_tcp);
+static_assert(ScopeSet{Scope::AbstractUnixSocket}.bits() == scope_abstract_unix_socket);
+static_assert(ScopeSet{Scope::Signal}.bits() == scope_signal);
+
+// Where the system header knows a constant, it agrees with ours.
 static_assert(LANDLOCK_RULE_PATH_BENEATH == rule_path_beneath);
-// The kernel header spells these "(1ULL << N)" too, which clang-tidy reads as
-// comparing an expression with itself; the check is the point here.
-// NOLINTBEGIN(misc-redundant-expression)
-static_assert(LANDLOCK_ACCESS_FS_EXECUTE == 1ULL << 0);
-static_assert(LANDLOCK_ACCESS_FS_READ_FILE == 1ULL << 2);
-static_assert(LANDLOCK_ACCESS_FS_MAKE_SYM == 1ULL << 12);
+#ifdef LANDLOCK_RULE_NET_PORT
+static_assert(LANDLOCK_RULE_NET_PORT == rule_net_port);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_EXECUTE
+static_assert(LANDLOCK_ACCESS_FS_EXECUTE == access_fs_execute);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_WRITE_FILE
+static_assert(LANDLOCK_ACCESS_FS_WRITE_FILE == access_fs_write_file);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_READ_FILE
+static_assert(LANDLOCK_ACCESS_FS_READ_FILE == access_fs_read_file);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_READ_DIR
+static_assert(LANDLOCK_ACCESS_FS_READ_DIR == access_fs_read_dir);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_REMOVE_DIR
+static_assert(LANDLOCK_ACCESS_FS_REMOVE_DIR == access_fs_remove_dir);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_REMOVE_FILE
+static_assert(LANDLOCK_ACCESS_FS_REMOVE_FILE == access_fs_remove_file);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_MAKE_CHAR
+static_assert(LANDLOCK_ACCESS_FS_MAKE_CHAR == access_fs_make_char);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_MAKE_DIR
+static_assert(LANDLOCK_ACCESS_FS_MAKE_DIR == access_fs_make_dir);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_MAKE_REG
+static_assert(LANDLOCK_ACCESS_FS_MAKE_REG == access_fs_make_reg);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_MAKE_SOCK
+static_assert(LANDLOCK_ACCESS_FS_MAKE_SOCK == access_fs_make_sock);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_MAKE_FIFO
+static_assert(LANDLOCK_ACCESS_FS_MAKE_FIFO == access_fs_make_fifo);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_MAKE_BLOCK
+static_assert(LANDLOCK_ACCESS_FS_MAKE_BLOCK == access_fs_make_block);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_MAKE_SYM
+static_assert(LANDLOCK_ACCESS_FS_MAKE_SYM == access_fs_make_sym);
+#endif
 #ifdef LANDLOCK_ACCESS_FS_REFER
-static_assert(LANDLOCK_ACCESS_FS_REFER == 1ULL << 13);
+static_assert(LANDLOCK_ACCESS_FS_REFER == access_fs_refer);
 #endif
 #ifdef LANDLOCK_ACCESS_FS_TRUNCATE
-static_assert(LANDLOCK_ACCESS_FS_TRUNCATE == 1ULL << 14);
+static_assert(LANDLOCK_ACCESS_FS_TRUNCATE == access_fs_truncate);
 #endif
 #ifdef LANDLOCK_ACCESS_FS_IOCTL_DEV
-static_assert(LANDLOCK_ACCESS_FS_IOCTL_DEV == 1ULL << 15);
+static_assert(LANDLOCK_ACCESS_FS_IOCTL_DEV == access_fs_ioctl_dev);
+#endif
+#ifdef LANDLOCK_ACCESS_FS_RESOLVE_UNIX
+static_assert(LANDLOCK_ACCESS_FS_RESOLVE_UNIX == access_fs_resolve_unix);
 #endif
 #ifdef LANDLOCK_ACCESS_NET_BIND_TCP
-static_assert(LANDLOCK_ACCESS_NET_BIND_TCP == 1ULL << 0);
-static_assert(LANDLOCK_ACCESS_NET_CONNECT_TCP == 1ULL << 1);
+static_assert(LANDLOCK_ACCESS_NET_BIND_TCP == access_net_bind_tcp);
 #endif
-// NOLINTEND(misc-redundant-expression)
+#ifdef LANDLOCK_ACCESS_NET_CONNECT_TCP
+static_assert(LANDLOCK_ACCESS_NET_CONNECT_TCP == access_net_connect_tcp);
+#endif
 
 } // namespace sandbox::uapi
