@@ -65,7 +65,7 @@ std::string unix_sockets_text(const Prepared& p) {
         return "connect() to a pathname socket needs resolve_unix (Landlock)";
     case UnixSockets::SeccompDeny:
         return fmt::format("{}; Landlock ABI {} cannot restrict connect() to them (needs ABI {})",
-                           unix_guard_summary(), p.plan.abi, resolve_unix_abi);
+                           unix_guard_summary(), p.plan.abi, resolve_unix_abi());
     case UnixSockets::Unrestricted:
         break;
     }
@@ -79,7 +79,7 @@ std::string unix_sockets_text(const Prepared& p) {
                        "(needs ABI {}), so every socket is reachable",
                        p.policy.allows_unix_sockets() ? "a rule allows resolve_unix"
                                                       : "abstract UNIX sockets are unrestricted",
-                       p.plan.abi, resolve_unix_abi);
+                       p.plan.abi, resolve_unix_abi());
 }
 
 const char* unix_sockets_control(UnixSockets u) {

@@ -66,10 +66,14 @@ Probe probe_tsync(int* answer_errno) {
         return Probe::Unknown;
     }
     *answer_errno = WEXITSTATUS(status);
-    if (*answer_errno == EBADF) {
+    return tsync_answer(*answer_errno);
+}
+
+Probe tsync_answer(int err) {
+    if (err == EBADF) {
         return Probe::Yes;
     }
-    if (*answer_errno == EINVAL || *answer_errno == ENOSYS || *answer_errno == EOPNOTSUPP) {
+    if (err == EINVAL || err == ENOSYS || err == EOPNOTSUPP) {
         return Probe::No;
     }
     return Probe::Unknown;

@@ -37,6 +37,13 @@ int required_abi();
 /// landlock_restrict_self(-1, TSYNC) after NNP, in a child process.
 Probe probe_tsync(int* answer_errno);
 
+/// What landlock_restrict_self(-1, TSYNC) after no_new_privs says about the
+/// kernel, from its errno (0: the call succeeded). EBADF: the kernel knows
+/// the flag and went on to the descriptor; EINVAL (or ENOSYS, EOPNOTSUPP: no
+/// Landlock): it does not; anything else, success included: Unknown. The one
+/// place that interprets the probe, for --features and for restrict_process().
+Probe tsync_answer(int err);
+
 /// Hints for a kernel without Landlock (ENOSYS, EOPNOTSUPP).
 std::string landlock_unavailable_reason(int err);
 std::string landlock_unavailable_hint(int err);

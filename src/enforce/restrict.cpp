@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 
+#include "enforce/features.hpp"
 #include "enforce/landlock.hpp"
 #include "enforce/syscall_trace.hpp"
 #include "enforce/threads.hpp"
@@ -47,14 +48,14 @@ std::vector<ThreadResult> all_ok(const std::vector<pid_t>& tids, bool names = tr
     return out;
 }
 
-/// After NNP: landlock_restrict_self(-1, TSYNC) answers EBADF when the kernel
-/// knows the flag, EINVAL when it does not.
+/// After NNP, in this thread: does the kernel know TSYNC (tsync_answer())?
+/// An unclear answer means no, and the emulation runs.
 bool kernel_has_tsync() {
     if (landlock::restrict_self(-1, uapi::restrict_tsync) == 0) {
         throw LaunchError("landlock_restrict_self(-1, TSYNC) succeeded; refusing to trust "
                           "this kernel");
     }
-    return errno == EBADF;
+    return tsync_answer(errno) == Probe::Yes;
 }
 
 } // namespace

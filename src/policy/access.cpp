@@ -138,6 +138,15 @@ AccessSet<E> supported_rights(int abi) {
 }
 
 template <typename E>
+int first_abi() {
+    int first = max_known_abi;
+    for (const auto& row : table<E>()) {
+        first = std::min(first, row.since_abi);
+    }
+    return first;
+}
+
+template <typename E>
 AccessSet<E> all_rights() {
     return supported_rights<E>(max_known_abi);
 }
@@ -265,6 +274,7 @@ std::optional<std::string> fs_right_suggestion(std::string_view name) {
     template std::vector<std::string> right_names<E>(AccessSet<E>);                 \
     template std::string join_right_names<E>(AccessSet<E>);                         \
     template AccessSet<E> supported_rights<E>(int);                                 \
+    template int first_abi<E>();                                                    \
     template AccessSet<E> all_rights<E>();
 
 SANDBOX_INSTANTIATE(AccessFs)

@@ -139,6 +139,10 @@ std::string join_right_names(AccessSet<E> set);
 template <typename E>
 AccessSet<E> supported_rights(int abi);
 
+/// The first ABI that knows any right of the kind (network: 4, scopes: 6).
+template <typename E>
+int first_abi();
+
 /// Every right of the kind, whatever the ABI.
 template <typename E>
 AccessSet<E> all_rights();

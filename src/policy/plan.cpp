@@ -16,14 +16,7 @@ std::string_view log_flag_name(LogFlag flag) {
     return "?";
 }
 
-std::string_view tsync_name(Tsync mode) {
-    switch (mode) {
-    case Tsync::Auto: return "auto";
-    case Tsync::Kernel: return "kernel";
-    case Tsync::Emulate: return "emulate";
-    }
-    return "?";
-}
+int resolve_unix_abi() { return info(AccessFs::ResolveUnix).since_abi; }
 
 std::string RulesetPlan::unenforced_summary() const {
     std::vector<std::string> parts;
@@ -94,7 +87,7 @@ void plan_filesystem(const Policy& policy, const PlanOptions& options, RulesetPl
 }
 
 void plan_network(const Policy& policy, const PlanOptions& options, RulesetPlan& plan) {
-    constexpr int tcp_abi = 4;
+    const int tcp_abi = first_abi<AccessNet>();
     if (policy.unrestricted_network) {
         return;
     }
@@ -113,7 +106,7 @@ void plan_network(const Policy& policy, const PlanOptions& options, RulesetPlan&
 }
 
 void plan_scopes(const Policy& policy, RulesetPlan& plan) {
-    constexpr int scope_abi = 6;
+    const int scope_abi = first_abi<Scope>();
     const ScopeSet wanted = all_rights<Scope>().without(policy.unrestricted_scopes);
     if (wanted.empty()) {
         return;
@@ -143,7 +136,7 @@ void plan_unix_sockets(const Policy& policy, RulesetPlan& plan) {
             {fmt::format("pathname UNIX sockets ({}, so every socket is reachable)",
                          policy.allows_unix_sockets() ? "a rule allows resolve_unix"
                                                       : "abstract UNIX sockets are unrestricted"),
-             resolve_unix_abi});
+             resolve_unix_abi()});
     } else {
         plan.unix_sockets = UnixSockets::SeccompDeny;
     }

@@ -25,7 +25,6 @@ enum class Tolerance { Strict, BestEffort };
 /// when the probe finds it, else plain restrict_self for a single thread,
 /// else the userspace emulation.
 enum class Tsync { Auto, Kernel, Emulate };
-std::string_view tsync_name(Tsync mode);
 
 struct PlanOptions {
     Tolerance tolerance = Tolerance::Strict;
@@ -53,7 +52,7 @@ enum class UnixSockets {
     Unrestricted,  ///< the policy allows UNIX sockets, or the filesystem is unrestricted
 };
 /// The first Landlock ABI that can restrict connect() to pathname UNIX sockets.
-inline constexpr int resolve_unix_abi = 9;
+int resolve_unix_abi();
 
 struct RulesetPlan {
     int abi = 0;
