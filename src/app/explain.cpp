@@ -19,9 +19,11 @@ std::vector<const ResolvedRule*> sorted_rules(const Prepared& p) {
     for (const auto& r : p.resolved.rules) {
         out.push_back(&r);
     }
-    std::stable_sort(out.begin(), out.end(), [](const ResolvedRule* a, const ResolvedRule* b) {
-        if (a->planned->rule->path != b->planned->rule->path) {
-            return a->planned->rule->path < b->planned->rule->path;
+    std::stable_sort(out.begin(), out.end(), [&p](const ResolvedRule* a, const ResolvedRule* b) {
+        const std::string& path_a = p.plan.path(a->planned).rule.path;
+        const std::string& path_b = p.plan.path(b->planned).rule.path;
+        if (path_a != path_b) {
+            return path_a < path_b;
         }
         return a->effective.bits() < b->effective.bits();
     });
@@ -190,7 +192,8 @@ Json explain_json(const Prepared& p) {
                     {"scoped", right_names(p.plan.scoped)}};
     Json rules = Json::array();
     for (const ResolvedRule* r : sorted_rules(p)) {
-        const PathRule& rule = *r->planned->rule;
+        const PlannedPath& planned = p.plan.path(r->planned);
+        const PathRule& rule = planned.rule;
         rules.push_back({{"path", rule.path},
                          {"resolved", r->resolved},
                          {"type", r->is_dir ? "directory" : "file"},
@@ -198,16 +201,16 @@ Json explain_json(const Prepared& p) {
                          {"requested", right_names(rule.access)},
                          {"granted", right_names(r->effective)},
                          {"masked_on_file", right_names(r->masked)},
-                         {"unsupported_by_abi", right_names(r->planned->dropped)},
+                         {"unsupported_by_abi", right_names(planned.dropped)},
                          {"source", rule.describe_source()}});
     }
     j["rules"] = rules;
     j["denied"] = denied_json(p.carved);
     Json skipped = Json::array();
     for (const auto& s : p.resolved.skipped) {
-        skipped.push_back({{"path", s.planned->rule->path},
+        skipped.push_back({{"path", p.plan.path(s.planned).rule.path},
                            {"reason", s.error ? errno_name(s.error) : "no rights for a file"},
-                           {"source", s.planned->rule->describe_source()}});
+                           {"source", p.plan.path(s.planned).rule.describe_source()}});
     }
     for (const auto& u : p.policy.unexpanded) {
         skipped.push_back({{"path", u.written},
@@ -291,7 +294,8 @@ std::string explain_text(const Prepared& p) {
         line("  (none)");
     }
     for (const ResolvedRule* r : sorted_rules(p)) {
-        const PathRule& rule = *r->planned->rule;
+        const PlannedPath& planned = p.plan.path(r->planned);
+        const PathRule& rule = planned.rule;
         std::string where = rule.path;
         if (!r->resolved.empty() && r->resolved != rule.path) {
             where += " -> " + r->resolved;
@@ -301,15 +305,15 @@ std::string explain_text(const Prepared& p) {
         if (!r->masked.empty()) {
             line("      not on a file: {}", join_right_names(r->masked));
         }
-        if (!r->planned->dropped.empty()) {
-            line("      unknown to ABI {}: {}", p.plan.abi, join_right_names(r->planned->dropped));
+        if (!planned.dropped.empty()) {
+            line("      unknown to ABI {}: {}", p.plan.abi, join_right_names(planned.dropped));
         }
         line("      from: {}", rule.describe_source());
     }
     for (const auto& s : p.resolved.skipped) {
-        line("  skipped {}: {} (from {})", s.planned->rule->path,
+        line("  skipped {}: {} (from {})", p.plan.path(s.planned).rule.path,
              s.error ? describe_errno(s.error) : "no rights left for a file",
-             s.planned->rule->describe_source());
+             p.plan.path(s.planned).rule.describe_source());
     }
     for (const auto& u : p.policy.unexpanded) {
         line("  skipped {}: {} is not set (from {})", u.written, u.variable, u.source.to_string());

@@ -213,12 +213,12 @@ std::vector<Identity> identity_chain(const std::string& path) {
 /// The identity of each added rule's path, in rule order ({0, 0}: cannot
 /// stat). Only the hints of a failed exec need them: the launch itself opens
 /// each rule path once and never stats it.
-std::vector<Identity> rule_identities(const ResolvedRules& rules) {
+std::vector<Identity> rule_identities(const RulesetPlan& plan, const ResolvedRules& rules) {
     std::vector<Identity> ids;
     ids.reserve(rules.rules.size());
     for (const auto& r : rules.rules) {
         struct stat st {};
-        const bool ok = stat(r.planned->rule->path.c_str(), &st) == 0;
+        const bool ok = stat(plan.path(r.planned).rule.path.c_str(), &st) == 0;
         ids.emplace_back(ok ? st.st_dev : 0, ok ? st.st_ino : 0);
     }
     return ids;
@@ -249,7 +249,7 @@ bool allowed(const ResolvedRules& rules, const std::vector<Identity>& ids,
 /// read_file on its libraries. Empty when everything is allowed.
 std::vector<std::string> missing_exec_rights(const Prepared& p) {
     std::vector<std::string> hints;
-    const std::vector<Identity> ids = rule_identities(p.resolved);
+    const std::vector<Identity> ids = rule_identities(p.plan, p.resolved);
     auto check = [&](const std::string& what, const std::string& path, AccessFs right) {
         if (p.plan.handled_fs.contains(right) && !allowed(p.resolved, ids, path, right)) {
             hints.push_back(fmt::format("the policy does not allow {} on the {} \"{}\"; add "
@@ -295,7 +295,7 @@ std::optional<std::string> shim_hint(const Prepared& p) {
         return std::nullopt;
     }
     for (const auto& r : p.resolved.rules) {
-        const std::string& allowed_path = r.planned->rule->path;
+        const std::string& allowed_path = p.plan.path(r.planned).rule.path;
         if (!r.is_dir && r.effective.contains(AccessFs::Execute) &&
             base_name(allowed_path) == base_name(p.exec->path) && allowed_path != p.exec->path) {
             const std::string what =
@@ -339,9 +339,9 @@ std::optional<WouldFail> precheck_exec(const Prepared& p) {
 }
 
 /// -v -v: every rule path opened, what it resolved to and the rights added.
-void log_rules(const ResolvedRules& resolved) {
+void log_rules(const RulesetPlan& plan, const ResolvedRules& resolved) {
     for (const auto& r : resolved.rules) {
-        const PathRule& rule = *r.planned->rule;
+        const PathRule& rule = plan.path(r.planned).rule;
         spdlog::debug("opened \"{}\"{} ({}): allow {} (from {})", rule.path,
                       r.resolved.empty() || r.resolved == rule.path ? "" : " -> " + r.resolved,
                       r.is_dir ? "directory" : "file", join_right_names(r.effective),
@@ -357,7 +357,7 @@ void print_warnings(const Prepared& p) {
         spdlog::warn("{}", summary);
     }
     for (const auto& s : p.resolved.skipped) {
-        spdlog::info("skipped rule for \"{}\": {}", s.planned->rule->path,
+        spdlog::info("skipped rule for \"{}\": {}", p.plan.path(s.planned).rule.path,
                      s.error ? describe_errno(s.error) : "no rights left for a file");
     }
 }
@@ -450,7 +450,7 @@ Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
     p.ruleset = std::move(ruleset.fd);
     p.resolved = std::move(ruleset.rules);
     if (log_rule_paths) {
-        log_rules(p.resolved);
+        log_rules(p.plan, p.resolved);
     }
     if (cl.action == Action::Explain && p.exec && !p.would_fail) {
         p.would_fail = precheck_exec(p);

@@ -41,7 +41,7 @@ std::string fd_path(int fd) {
 
 std::vector<std::string> open_hints(int err, const PlannedPath& p) {
     std::vector<std::string> hints;
-    const auto shipped = shipped_profile_hint(p.rule->source.file);
+    const auto shipped = shipped_profile_hint(p.rule.source.file);
     switch (err) {
     case ENOENT:
         hints.emplace_back(shipped ? "rules bind existing files: create it first, or pass "
@@ -65,7 +65,7 @@ std::vector<std::string> open_hints(int err, const PlannedPath& p) {
     default:
         break;
     }
-    hints.push_back(fmt::format("the rule comes from {}", p.rule->describe_source()));
+    hints.push_back(fmt::format("the rule comes from {}", p.rule.describe_source()));
     if (shipped) {
         hints.push_back(*shipped);
     }
@@ -95,7 +95,7 @@ Grouped group_paths(const std::vector<PlannedPath>& paths) {
     seen.reserve(paths.size());
     for (std::size_t i = 0; i < paths.size(); ++i) {
         const auto [at, added] =
-            seen.try_emplace(paths[i].rule->path, static_cast<std::uint32_t>(g.distinct.size()));
+            seen.try_emplace(paths[i].rule.path, static_cast<std::uint32_t>(g.distinct.size()));
         if (added) {
             g.distinct.emplace_back().first = i;
         }
@@ -156,7 +156,7 @@ ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
     }
     auto job = [&](std::size_t k) {
         Distinct& d = g.distinct[k];
-        open_and_add(ruleset, paths[d.first].rule->path, d, names.empty() ? nullptr : &names[k]);
+        open_and_add(ruleset, paths[d.first].rule.path, d, names.empty() ? nullptr : &names[k]);
     };
     if (pool != nullptr && pool->size() > 0) {
         pool->for_each(g.distinct.size(), job);
@@ -176,31 +176,31 @@ ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
         const Distinct& d = g.distinct[g.id[i]];
         if (d.error != 0) {
             if (d.error == ENOENT &&
-                (p.rule->optional || options.missing == MissingPaths::Ignore)) {
-                out.skipped.push_back({&p, d.error});
+                (p.rule.optional || options.missing == MissingPaths::Ignore)) {
+                out.skipped.push_back({i, d.error});
                 continue;
             }
             throw SysError(d.error,
-                           fmt::format("cannot open \"{}\" for a rule", p.rule->path),
+                           fmt::format("cannot open \"{}\" for a rule", p.rule.path),
                            open_hints(d.error, p));
         }
-        ResolvedRule r{&p, names.empty() ? std::string() : names[g.id[i]], d.is_dir,
+        ResolvedRule r{i, names.empty() ? std::string() : names[g.id[i]], d.is_dir,
                        effective(d, p.granted), {}};
         r.masked = p.granted.without(r.effective);
-        if (!r.masked.empty() && p.rule->origin == RightsOrigin::Explicit) {
+        if (!r.masked.empty() && p.rule.origin == RightsOrigin::Explicit) {
             std::string message =
                 fmt::format("\"{}\" is not a directory, but its rule names directory-only "
                             "rights: {}",
-                            p.rule->path, join_right_names(r.masked));
+                            p.rule.path, join_right_names(r.masked));
             if (options.tolerance == Tolerance::Strict) {
                 throw LaunchError(message, {fmt::format("the rule comes from {}",
-                                                        p.rule->describe_source()),
+                                                        p.rule.describe_source()),
                                             "drop those rights or name the parent directory"});
             }
-            out.diagnostics.warning(p.rule->source, message + " (dropped: --best-effort)");
+            out.diagnostics.warning(p.rule.source, message + " (dropped: --best-effort)");
         }
         if (r.effective.empty()) {
-            out.skipped.push_back({&p, 0});
+            out.skipped.push_back({i, 0});
             continue;
         }
         if (d.add_error != 0 && refused == nullptr) {
@@ -211,10 +211,10 @@ ResolvedRules add_path_rules(int ruleset, const RulesetPlan& plan,
     }
     if (refused != nullptr) {
         throw SysError(refused_path->add_error,
-                       fmt::format("cannot add the rule for \"{}\" ({})", refused->rule->path,
+                       fmt::format("cannot add the rule for \"{}\" ({})", refused->rule.path,
                                    join_right_names(effective(*refused_path,
                                                               refused_path->rights))),
-                       {fmt::format("the rule comes from {}", refused->rule->describe_source())});
+                       {fmt::format("the rule comes from {}", refused->rule.describe_source())});
     }
     return out;
 }

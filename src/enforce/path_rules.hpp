@@ -19,8 +19,10 @@ namespace sandbox {
 /// A rule that was added: what --explain and the exec hints need of it.
 /// `planned` points into the RulesetPlan's paths, which must outlive it (a
 /// moved vector keeps its elements in place).
+/// `planned` is an index into RulesetPlan::paths (plan.path(i)): it stays
+/// valid however the plan is moved or copied.
 struct ResolvedRule {
-    const PlannedPath* planned = nullptr;
+    std::size_t planned = 0;
     std::string resolved;  ///< what the descriptor pointed at; only with Naming::Resolve
     bool is_dir = false;
     FsAccess effective;  ///< rights the rule is added with
@@ -28,7 +30,7 @@ struct ResolvedRule {
 };
 
 struct SkippedRule {
-    const PlannedPath* planned = nullptr;  ///< as in ResolvedRule
+    std::size_t planned = 0;  ///< as in ResolvedRule
     int error = 0;  ///< ENOENT, ...
 };
 

@@ -65,7 +65,7 @@ void plan_filesystem(const Policy& policy, const PlanOptions& options, RulesetPl
     }
     plan.paths.reserve(policy.paths.size());
     for (const auto& rule : policy.paths) {
-        PlannedPath p{&rule, rule.access.intersect(plan.handled_fs),
+        PlannedPath p{rule, rule.access.intersect(plan.handled_fs),
                       rule.access.without(plan.handled_fs)};
         if (!p.dropped.empty() && rule.origin == RightsOrigin::Explicit) {
             int needs = 0;
@@ -82,7 +82,7 @@ void plan_filesystem(const Policy& policy, const PlanOptions& options, RulesetPl
         if (p.granted.empty()) {
             continue;  // nothing left to allow; the kernel rejects empty rules
         }
-        plan.paths.push_back(p);
+        plan.paths.push_back(std::move(p));
     }
 }
 

@@ -33,7 +33,7 @@ struct PlanOptions {
 };
 
 struct PlannedPath {
-    const PathRule* rule = nullptr;  ///< as requested: in the planned Policy, which outlives the plan
+    PathRule rule;     ///< as requested (a copy: the plan owns what it refers to)
     FsAccess granted;  ///< rights that will be put in the rule (before file masking)
     FsAccess dropped;  ///< requested rights this ABI does not know
 };
@@ -69,6 +69,9 @@ struct RulesetPlan {
     bool ok() const { return !diagnostics.has_errors(); }
     /// The one-line warning for categories the kernel cannot restrict, or "".
     std::string unenforced_summary() const;
+
+    /// paths[index], checked: an index from another plan fails loudly.
+    const PlannedPath& path(std::size_t index) const { return paths.at(index); }
 };
 
 /// The plan refers to POLICY's path rules (no copy per rule): POLICY must

@@ -48,7 +48,7 @@ TEST_P(PlanPerAbi, DenyByDefaultHandlesEverythingTheAbiKnows) {
     ASSERT_EQ(plan.paths.size(), 2U);
     // Groups narrow silently to the ABI; requested and granted stay apart.
     const PlannedPath& tmp = plan.paths[1];
-    EXPECT_EQ(tmp.rule->access, group_rights(Group::Rw));
+    EXPECT_EQ(tmp.rule.access, group_rights(Group::Rw));
     EXPECT_EQ(tmp.granted, group_rights(Group::Rw).intersect(supported_rights<AccessFs>(abi)));
     EXPECT_EQ(tmp.dropped, group_rights(Group::Rw).without(supported_rights<AccessFs>(abi)));
     EXPECT_EQ(tmp.dropped.contains(AccessFs::Truncate), abi < 3);
@@ -95,7 +95,7 @@ TEST_P(PlanPerAbi, ExplicitRightsAreEnforcedOrFail) {
     ASSERT_TRUE(lenient.ok());
     ASSERT_EQ(lenient.paths.size(), 1U);
     EXPECT_EQ(lenient.paths[0].granted.contains(AccessFs::Truncate), abi >= 3);
-    EXPECT_TRUE(lenient.paths[0].rule->access.contains(AccessFs::Truncate));
+    EXPECT_TRUE(lenient.paths[0].rule.access.contains(AccessFs::Truncate));
 }
 
 TEST_P(PlanPerAbi, AuditFlagsNeedAbi7) {
@@ -127,6 +127,24 @@ TEST_P(PlanPerAbi, ResolveUnixAloneIsDroppedBeforeAbi9) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Abi, PlanPerAbi, ::testing::Range(1, 10));
+
+// The plan owns the rules it refers to: it stays whole when the policy it
+// was made from is gone, and an index from elsewhere fails loudly.
+TEST(Plan, OwnsItsRulesAndChecksIndices) {
+    RulesetPlan plan;
+    {
+        Policy policy = base_policy();
+        policy.paths.push_back(PathRule::of_group("/srv/data", Group::Ro, {}));
+        plan = make_plan(policy, 6, {});
+        policy.paths.clear();
+        policy.paths.shrink_to_fit();
+    }
+    ASSERT_TRUE(plan.ok()) << plan.diagnostics.format();
+    ASSERT_EQ(plan.paths.size(), 3U);
+    EXPECT_EQ(plan.path(2).rule.path, "/srv/data");
+    EXPECT_EQ(plan.path(2).granted, group_rights(Group::Ro));
+    EXPECT_THROW((void)plan.path(3), std::out_of_range);
+}
 
 TEST(Plan, UnrestrictedCategories) {
     Policy p = base_policy();
