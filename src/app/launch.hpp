@@ -49,9 +49,6 @@ struct Prepared {
 /// any). Throws PolicyError, SysError, LaunchError or ExecError.
 Prepared prepare(const CommandLine& cl, WorkerPool* pool);
 
-/// `--validate`: returns the exit status.
-int validate(const CommandLine& cl);
-
 /// Restricts every thread and execs; returns only by throwing. When
 /// `restricted_fd` is a descriptor (--report-denials), one byte is written to
 /// it once the process is restricted: 'U' when the seccomp guard also

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <vector>
 
 #include <fmt/format.h>
@@ -64,6 +65,16 @@ std::string lexically_normal(std::string_view path) {
         path = slash == std::string_view::npos ? "" : path.substr(slash + 1);
     }
     return parts.empty() ? "/" : fmt::format("/{}", fmt::join(parts, "/"));
+}
+
+std::optional<std::string> real_path(const std::string& path) {
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (real == nullptr) {
+        return std::nullopt;
+    }
+    std::string out = real;
+    std::free(real);  // NOLINT(cppcoreguidelines-no-malloc)
+    return out;
 }
 
 std::string current_directory(std::string_view purpose) {

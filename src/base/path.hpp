@@ -27,6 +27,9 @@ bool is_within(std::string_view path, std::string_view dir);
 /// file system ("/.." is "/").
 std::string lexically_normal(std::string_view path);
 
+/// realpath(), or nullopt with errno set.
+std::optional<std::string> real_path(const std::string& path);
+
 /// The working directory. Throws SysError, naming `purpose`.
 std::string current_directory(std::string_view purpose);
 

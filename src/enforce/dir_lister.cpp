@@ -28,16 +28,6 @@ std::string deny_hint() {
 
 } // namespace
 
-std::optional<std::string> real_path(const std::string& path) {
-    char* real = realpath(path.c_str(), nullptr);
-    if (real == nullptr) {
-        return std::nullopt;
-    }
-    std::string out = real;
-    free(real);  // NOLINT(cppcoreguidelines-no-malloc)
-    return out;
-}
-
 std::optional<std::string> SystemDirectoryLister::canonical(const std::string& path) const {
     auto out = real_path(path);
     if (!out) {

@@ -2,12 +2,10 @@
 // realpath() and a directory listing with lstat() of each entry.
 #pragma once
 
+#include "base/path.hpp"
 #include "policy/carve.hpp"
 
 namespace sandbox {
-
-/// realpath(), or nullopt with errno set.
-std::optional<std::string> real_path(const std::string& path);
 
 class SystemDirectoryLister final : public DirectoryLister {
 public:
