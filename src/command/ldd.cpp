@@ -17,14 +17,8 @@
 //  * the same file (device and inode) reached under another name is loaded
 //    once, but every path ld.so would open is listed.
 //
-// Dynamic string tokens: $ORIGIN is the directory of the path an object was
-// found at (not symlink-resolved, as ld.so); for the executable it is the
-// directory of its real path (ld.so reads /proc/self/exe). $PLATFORM is the
-// AT_PLATFORM value for the executable's machine ("x86_64", "i686",
-// "aarch64"). $LIB is what the distribution's ld.so uses: on a multiarch
-// system (Debian, Ubuntu) "lib/<triplet>" e.g. "lib/x86_64-linux-gnu" — that
-// is Debian's glibc (checked with LD_DEBUG=libs on Debian 12) — elsewhere
-// "lib64" for 64-bit and "lib" for 32-bit executables.
+// The dynamic string tokens ($ORIGIN, $PLATFORM, $LIB) and the default
+// directories are described in search_path.hpp.
 //
 // Not modelled: the glibc-hwcaps (x86-64-v2/v3/v4) and legacy hwcap (tls/,
 // x86_64/) subdirectories ld.so tries first in every directory — a library
@@ -33,381 +27,33 @@
 // not indexed are found here but not by ld.so); secure mode for set-user-ID
 // programs; LD_PRELOAD and /etc/ld.so.preload.
 #include "command/ldd.hpp"
-#include "base/path.hpp"
-
 #include "command/elf.hpp"
+#include "command/ld_so_conf.hpp"
+#include "command/loaded_object.hpp"
+#include "command/search_path.hpp"
 #include "base/error.hpp"
+#include "base/path.hpp"
 #include "base/unique_fd.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cctype>
 #include <cerrno>
-#include <climits>
-#include <cstdint>
-#include <cstdlib>
+#include <cstddef>
 #include <deque>
+#include <exception>
 #include <map>
-#include <memory>
 #include <optional>
 #include <set>
-#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <elf.h>
-#include <fcntl.h>
-#include <glob.h>
-#include <strings.h>
-#include <sys/auxv.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 namespace sandbox {
 
 namespace {
-
-constexpr int max_include_depth = 16;
-constexpr std::size_t max_conf_bytes = 1U << 20;
-constexpr std::size_t no_object = static_cast<std::size_t>(-1);
-
-// ---------------------------------------------------------------- paths
-
-bool is_directory(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/// The directory of the real path of `path` ($ORIGIN of the executable).
-std::string real_parent_directory(const std::string& path) {
-    const std::unique_ptr<char, decltype(&std::free)> real(::realpath(path.c_str(), nullptr),
-                                                           &std::free);
-    return parent_directory(real ? std::string(real.get()) : make_absolute(path, "--ldd"));
-}
-
-// ------------------------------------------------------------- platform
-
-/// $PLATFORM, $LIB and the built-in search directories of ld.so for the ABI
-/// of the executable.
-struct Platform {
-    std::optional<std::string> platform;  ///< nullopt: unknown, paths using it are dropped
-    std::string lib;
-    std::vector<std::string> default_dirs;
-};
-
-std::optional<std::string> multiarch_triplet(const ElfIdentity& abi) {
-    const bool is_64 = abi.elf_class == ElfClass::Elf64;
-    const bool is_little = abi.byte_order == ElfByteOrder::Little;
-    switch (abi.machine) {
-    case EM_X86_64: return is_64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
-    case EM_386: return "i386-linux-gnu";
-    case EM_AARCH64: return is_little ? "aarch64-linux-gnu" : "aarch64_be-linux-gnu";
-    case EM_PPC64: return is_little ? "powerpc64le-linux-gnu" : "powerpc64-linux-gnu";
-    case EM_RISCV: return is_64 ? std::optional<std::string>("riscv64-linux-gnu") : std::nullopt;
-    case EM_S390: return is_64 ? std::optional<std::string>("s390x-linux-gnu") : std::nullopt;
-    default: return std::nullopt;
-    }
-}
-
-/// AT_PLATFORM as the kernel gives it to a process of this ABI.
-std::optional<std::string> platform_name(const ElfIdentity& abi) {
-    switch (abi.machine) {
-    case EM_X86_64: return "x86_64";
-    case EM_386: return "i686";
-    case EM_AARCH64: return "aarch64";
-    default: break;
-    }
-    const bool host_is_64 = sizeof(void*) == 8;
-    // getauxval returns the string's address as an integer.
-    const auto* value = reinterpret_cast<const char*>(::getauxval(AT_PLATFORM));  // NOLINT(performance-no-int-to-ptr)
-    if (value != nullptr && (abi.elf_class == ElfClass::Elf64) == host_is_64) {
-        return value;
-    }
-    return std::nullopt;
-}
-
-Platform platform_for(const ElfIdentity& abi, const std::vector<std::string>& override_dirs) {
-    Platform platform;
-    platform.platform = platform_name(abi);
-    const std::optional<std::string> triplet = multiarch_triplet(abi);
-    if (triplet && (is_directory("/lib/" + *triplet) || is_directory("/usr/lib/" + *triplet))) {
-        // Debian's ld.so: slibdir, libdir, then /lib and /usr/lib.
-        platform.lib = "lib/" + *triplet;
-        platform.default_dirs = {"/lib/" + *triplet, "/usr/lib/" + *triplet, "/lib", "/usr/lib"};
-    } else if (abi.elf_class == ElfClass::Elf64) {
-        platform.lib = "lib64";
-        platform.default_dirs = {"/lib64", "/usr/lib64"};
-    } else {
-        platform.lib = "lib";
-        platform.default_dirs = {"/lib", "/usr/lib"};
-    }
-    if (!override_dirs.empty()) {
-        platform.default_dirs.clear();
-        for (const std::string& dir : override_dirs) {
-            platform.default_dirs.push_back(strip_trailing_slashes(dir));
-        }
-    }
-    return platform;
-}
-
-// -------------------------------------------------- dynamic string tokens
-
-/// glibc's is_dst(): the length of "NAME" or "{NAME}" at the start of
-/// `input` (just after a '$'), or 0 if it is not that token.
-std::size_t match_token(std::string_view input, std::string_view name) {
-    const bool braced = input.starts_with('{');
-    if (braced) {
-        input.remove_prefix(1);
-    }
-    if (!input.starts_with(name)) {
-        return 0;
-    }
-    if (braced) {
-        return input.size() > name.size() && input[name.size()] == '}' ? name.size() + 2 : 0;
-    }
-    if (input.size() > name.size()) {
-        const unsigned char next = static_cast<unsigned char>(input[name.size()]);
-        if (std::isalnum(next) != 0 || next == '_') {
-            return 0;
-        }
-    }
-    return name.size();
-}
-
-/// Expands $ORIGIN, $PLATFORM and $LIB (also in braces); an unknown "$X" is
-/// kept as it is. nullopt if a known token has no value (ld.so then drops
-/// the path).
-std::optional<std::string> expand_tokens(std::string_view text, const std::string& origin,
-                                         const Platform& platform) {
-    struct Token {
-        std::string_view name;
-        const std::optional<std::string> value;
-    };
-    const std::array<Token, 3> tokens{{
-        {"ORIGIN", origin},
-        {"PLATFORM", platform.platform},
-        {"LIB", platform.lib},
-    }};
-    std::string out;
-    while (!text.empty()) {
-        const char c = text.front();
-        text.remove_prefix(1);
-        if (c != '$') {
-            out.push_back(c);
-            continue;
-        }
-        const auto token = std::find_if(tokens.begin(), tokens.end(), [&](const Token& t) {
-            return match_token(text, t.name) != 0;
-        });
-        if (token == tokens.end()) {
-            out.push_back('$');
-            continue;
-        }
-        if (!token->value) {
-            return std::nullopt;
-        }
-        out += *token->value;
-        text.remove_prefix(match_token(text, token->name));
-    }
-    return out;
-}
-
-/// Splits DT_RPATH / DT_RUNPATH / LD_LIBRARY_PATH into directories as
-/// glibc's fillin_rpath(): an empty element is the current directory
-/// (returned as ""), tokens are expanded, elements that expand to nothing
-/// are dropped, trailing slashes are removed, duplicates are dropped.
-std::vector<std::string> split_search_path(std::string_view value, std::string_view separators,
-                                           const std::string& origin, const Platform& platform) {
-    std::vector<std::string> dirs;
-    std::set<std::string> seen;
-    while (true) {
-        const std::size_t end = value.find_first_of(separators);
-        const std::string_view element = value.substr(0, end);
-        std::optional<std::string> dir = std::string();
-        if (!element.empty()) {
-            dir = expand_tokens(element, origin, platform);
-            if (dir && !dir->empty()) {
-                *dir = strip_trailing_slashes(*dir);
-            } else {
-                dir.reset();
-            }
-        }
-        if (dir && seen.insert(*dir).second) {
-            dirs.push_back(*dir);
-        }
-        if (end == std::string_view::npos) {
-            break;
-        }
-        value.remove_prefix(end + 1);
-    }
-    return dirs;
-}
-
-// ----------------------------------------------------------- ld.so.conf
-
-/// Opens `path` for reading, or returns an invalid descriptor with errno set.
-UniqueFd open_for_reading(const std::string& path) {
-    return UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-}
-
-/// The errors that mean "this candidate is not there" rather than "something
-/// is wrong": ld.so moves on to the next directory after them.
-bool is_absent_error(int err) {
-    return err == ENOENT || err == ENOTDIR || err == EACCES || err == EPERM || err == ELOOP ||
-           err == ENAMETOOLONG || err == ENXIO;
-}
-
-/// The contents of a configuration file; nullopt if it does not exist.
-std::optional<std::string> read_config_file(const std::string& path) {
-    const UniqueFd fd = open_for_reading(path);
-    if (!fd.valid()) {
-        if (is_absent_error(errno)) {
-            return std::nullopt;
-        }
-        throw SysError(errno, fmt::format("cannot open \"{}\" for --ldd", path));
-    }
-    std::string text;
-    char buffer[4096];
-    while (true) {
-        const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EISDIR) {
-                return std::nullopt;
-            }
-            throw SysError(errno, fmt::format("cannot read \"{}\" for --ldd", path));
-        }
-        if (n == 0) {
-            return text;
-        }
-        text.append(buffer, static_cast<std::size_t>(n));
-        if (text.size() > max_conf_bytes) {
-            throw LaunchError(fmt::format("\"{}\" is too large for a library search path "
-                                          "configuration file", path));
-        }
-    }
-}
-
-bool is_blank(char c) {
-    return c == ' ' || c == '\t';
-}
-
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/// Reads ld.so.conf like ldconfig's parse_conf(): one directory per line,
-/// '#' starts a comment, "include PATTERN..." reads the files matching the
-/// glob patterns (sorted; relative to the including file's directory),
-/// "hwcap ..." lines are ignored, a "=TYPE" suffix is ignored.
-class LdSoConfParser {
-public:
-    std::vector<std::string> parse(const std::string& path) {
-        parse_file(path, 0);
-        return std::move(dirs_);
-    }
-
-private:
-    void parse_file(const std::string& path, int depth) {
-        if (depth > max_include_depth || !visited_.insert(path).second) {
-            return;  // include loop
-        }
-        const std::optional<std::string> text = read_config_file(path);
-        if (!text) {
-            return;
-        }
-        std::string_view rest = *text;
-        while (!rest.empty()) {
-            const std::size_t newline = rest.find('\n');
-            parse_line(path, rest.substr(0, newline), depth);
-            rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
-        }
-    }
-
-    void parse_line(const std::string& path, std::string_view line, int depth) {
-        line = line.substr(0, line.find('#'));
-        while (!line.empty() && is_space(line.front())) {
-            line.remove_prefix(1);
-        }
-        if (line.empty()) {
-            return;
-        }
-        if (line.size() > 7 && line.starts_with("include") && is_blank(line[7])) {
-            parse_includes(path, line.substr(8), depth);
-        } else if (line.size() > 5 && is_blank(line[5]) &&
-                   ::strncasecmp(line.data(), "hwcap", 5) == 0) {
-            return;
-        } else {
-            add_directory(line);
-        }
-    }
-
-    void parse_includes(const std::string& path, std::string_view patterns, int depth) {
-        while (!patterns.empty()) {
-            const std::size_t end = patterns.find_first_of(" \t");
-            const std::string pattern(patterns.substr(0, end));
-            if (!pattern.empty()) {
-                include_glob(path, pattern, depth);
-            }
-            patterns.remove_prefix(end == std::string_view::npos ? patterns.size() : end + 1);
-        }
-    }
-
-    void include_glob(const std::string& path, const std::string& pattern, int depth) {
-        const std::string full = !pattern.starts_with('/') && path.find('/') != std::string::npos
-                                     ? parent_directory(path) + "/" + pattern
-                                     : pattern;
-        glob_t matches{};
-        const int result = ::glob(full.c_str(), 0, nullptr, &matches);
-        const std::unique_ptr<glob_t, decltype(&::globfree)> owner(&matches, &::globfree);
-        if (result != 0) {
-            return;  // GLOB_NOMATCH or unreadable directories: nothing to include
-        }
-        for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
-            parse_file(matches.gl_pathv[i], depth + 1);
-        }
-    }
-
-    void add_directory(std::string_view line) {
-        line = line.substr(0, line.find('='));
-        while (!line.empty() && is_space(line.back())) {
-            line.remove_suffix(1);
-        }
-        std::string dir = strip_trailing_slashes(std::string(line));
-        if (!dir.empty() && seen_.insert(dir).second) {
-            dirs_.push_back(std::move(dir));
-        }
-    }
-
-    std::vector<std::string> dirs_;
-    std::set<std::string> seen_;
-    std::set<std::string> visited_;
-};
-
-// ------------------------------------------------------------- objects
-
-struct FileId {
-    dev_t dev = 0;
-    ino_t ino = 0;
-    friend auto operator<=>(const FileId&, const FileId&) = default;
-};
-
-/// An object in the (simulated) link map.
-struct LoadedObject {
-    std::string path;                ///< absolute path it was opened at
-    std::string origin;              ///< $ORIGIN
-    ElfDynamicInfo info;
-    std::optional<FileId> id;
-    std::size_t loader = no_object;  ///< the object that first needed it
-    bool is_library = true;          ///< false: the executable or the interpreter
-    std::optional<std::vector<std::string>> rpath_dirs;    ///< decomposed lazily
-    std::optional<std::vector<std::string>> runpath_dirs;  ///< decomposed lazily
-};
 
 [[noreturn]] void throw_with_hint(const std::exception& error, const std::string& hint) {
     if (const auto* sys = dynamic_cast<const SysError*>(&error)) {
@@ -423,52 +69,6 @@ struct LoadedObject {
     // Only called from catch handlers, so there is a current exception.
     // cppcheck-suppress rethrowNoCurrentException
     throw;
-}
-
-void require_regular_file(int fd, const std::string& path, FileId* id) {
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        throw SysError(errno, fmt::format("cannot read \"{}\" for --ldd", path));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        throw LaunchError(fmt::format("\"{}\" is not a regular file", path));
-    }
-    if (id != nullptr) {
-        *id = {st.st_dev, st.st_ino};
-    }
-}
-
-void require_loadable(const ElfFile& elf) {
-    const std::uint16_t type = elf.identity().type;
-    if (type != ET_EXEC && type != ET_DYN) {
-        throw LaunchError(fmt::format("\"{}\" is not an executable or shared object "
-                                      "(ELF type {})", elf.path(), type));
-    }
-}
-
-/// Opens a candidate library. nullopt if it is not there or is built for
-/// another ABI; throws if it is there but not a valid ELF file.
-std::optional<LoadedObject> open_candidate(const std::string& path, const ElfIdentity& abi) {
-    const UniqueFd fd = open_for_reading(path);
-    if (!fd.valid()) {
-        if (is_absent_error(errno)) {
-            return std::nullopt;
-        }
-        throw SysError(errno, fmt::format("cannot open \"{}\" for --ldd", path));
-    }
-    FileId id;
-    require_regular_file(fd.get(), path, &id);
-    const ElfFile elf(fd.get(), path);
-    if (!same_abi(elf.identity(), abi)) {
-        return std::nullopt;
-    }
-    require_loadable(elf);
-    LoadedObject object;
-    object.path = make_absolute(path, "--ldd");
-    object.origin = parent_directory(object.path);
-    object.info = elf.read_dynamic_info();
-    object.id = id;
-    return object;
 }
 
 // ------------------------------------------------------------ resolver
@@ -680,7 +280,7 @@ const std::vector<std::string>& ClosureResolver::runpath_dirs(std::size_t index)
 /// default directories (ld.so ignores such ld.so.cache entries then).
 const std::vector<std::string>& ClosureResolver::system_dirs(bool nodeflib) {
     if (!conf_dirs_) {
-        conf_dirs_ = LdSoConfParser().parse(options_.ld_so_conf);
+        conf_dirs_ = read_ld_so_conf(options_.ld_so_conf);
     }
     if (!nodeflib) {
         return *conf_dirs_;
@@ -747,7 +347,8 @@ LibraryClosure resolve_library_closure(const std::string& executable,
 
     const UniqueFd fd = open_for_reading(executable);
     if (!fd.valid()) {
-        throw SysError(errno, fmt::format("cannot open \"{}\" for --ldd", executable));
+        const int err = errno;
+        throw SysError(err, fmt::format("cannot open \"{}\" for --ldd", executable));
     }
     FileId id;
     require_regular_file(fd.get(), executable, &id);
