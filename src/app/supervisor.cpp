@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,8 +15,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -28,6 +25,7 @@
 #include "enforce/audit_switch.hpp"
 #include "enforce/features.hpp"
 #include "base/error.hpp"
+#include "base/process.hpp"
 #include "policy/plan.hpp"
 #include "policy/profile_path.hpp"
 
@@ -58,37 +56,6 @@ sigset_t forwarded_set() {
 /// record (~50 ms after the last process of the domain is reaped).
 constexpr auto kBarrierWait = std::chrono::seconds(2);
 constexpr auto kDeallocationWait = std::chrono::milliseconds(1500);
-
-/// Is `pid` `ancestor` or one of its descendants (via /proc/PID/stat)?
-bool descends_from(long pid, long ancestor) {
-    for (int depth = 0; depth < 64 && pid > 1; ++depth) {
-        if (pid == ancestor) {
-            return true;
-        }
-        std::ifstream stat(fmt::format("/proc/{}/stat", pid));
-        std::string line;
-        if (!std::getline(stat, line)) {
-            return false;
-        }
-        // "PID (COMM) STATE PPID ...": COMM may contain spaces and ')'.
-        const std::size_t close = line.rfind(')');
-        if (close == std::string::npos) {
-            return false;
-        }
-        // After ") ": the state (one character), a space, then PPID.
-        const char* ppid_text = line.c_str() + close + 1;
-        if (std::strlen(ppid_text) < 4) {
-            return false;
-        }
-        char* end = nullptr;
-        const long ppid = std::strtol(ppid_text + 3, &end, 10);
-        if (end == ppid_text + 3) {
-            return false;
-        }
-        pid = ppid;
-    }
-    return false;
-}
 
 void check_abi() {
     const int abi = required_abi();
@@ -373,21 +340,6 @@ private:
     std::uint32_t audit_lost_ = 0;
     std::vector<std::string> notes_;
 };
-
-/// The command was killed by `sig`: the supervisor dies the same way, so
-/// the caller's shell sees 128+N (no core file of the supervisor).
-[[noreturn]] void die_by(int sig) {
-    std::fflush(nullptr);
-    const rlimit no_core{0, 0};
-    setrlimit(RLIMIT_CORE, &no_core);
-    signal(sig, SIG_DFL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    sigprocmask(SIG_UNBLOCK, &set, nullptr);
-    raise(sig);
-    _exit(128 + sig);
-}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "base/error.hpp"
+#include "base/path.hpp"
 
 namespace sandbox {
 
@@ -21,17 +22,15 @@ std::string preload_library(const std::string& lib) {
     }
     // The handle stays open: the library stays loaded until exec.
     link_map* map = nullptr;
-    char* real = nullptr;
+    std::optional<std::string> real;
     if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != nullptr && map->l_name != nullptr) {
-        real = realpath(map->l_name, nullptr);
+        real = real_path(map->l_name);
     }
-    if (real == nullptr) {
+    if (!real) {
         throw LaunchError(fmt::format("--preload: cannot tell where \"{}\" was loaded from", lib),
                           {"give the library's absolute path"});
     }
-    std::string path = real;
-    free(real);  // NOLINT(cppcoreguidelines-no-malloc)
-    return path;
+    return *real;
 }
 
 } // namespace sandbox

@@ -8,7 +8,6 @@
 #include <array>
 #include <cctype>
 #include <cstdlib>
-#include <memory>
 #include <set>
 
 #include <elf.h>
@@ -80,9 +79,8 @@ std::size_t match_token(std::string_view input, std::string_view name) {
 } // namespace
 
 std::string real_parent_directory(const std::string& path) {
-    const std::unique_ptr<char, decltype(&std::free)> real(::realpath(path.c_str(), nullptr),
-                                                           &std::free);
-    return parent_directory(real ? std::string(real.get()) : make_absolute(path, "--ldd"));
+    const std::optional<std::string> real = real_path(path);
+    return parent_directory(real ? *real : make_absolute(path, "--ldd"));
 }
 
 Platform platform_for(const ElfIdentity& abi, const std::vector<std::string>& override_dirs) {

@@ -1,0 +1,60 @@
+#include "base/process.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace sandbox {
+
+bool descends_from(long pid, long ancestor) {
+    for (int depth = 0; depth < 64 && pid > 1; ++depth) {
+        if (pid == ancestor) {
+            return true;
+        }
+        std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+        std::string line;
+        if (!std::getline(stat, line)) {
+            return false;
+        }
+        // "PID (COMM) STATE PPID ...": COMM may contain spaces and ')'.
+        const std::size_t close = line.rfind(')');
+        if (close == std::string::npos) {
+            return false;
+        }
+        // After ") ": the state (one character), a space, then PPID.
+        const char* ppid_text = line.c_str() + close + 1;
+        if (std::strlen(ppid_text) < 4) {
+            return false;
+        }
+        char* end = nullptr;
+        const long ppid = std::strtol(ppid_text + 3, &end, 10);
+        if (end == ppid_text + 3) {
+            return false;
+        }
+        pid = ppid;
+    }
+    return false;
+}
+
+[[noreturn]] void die_by(int sig) {
+    std::fflush(nullptr);
+    const rlimit no_core{0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    raise(sig);
+    _exit(128 + sig);
+}
+
+} // namespace sandbox

@@ -1,0 +1,15 @@
+// Process-tree and exit-status helpers for a launcher that supervises its
+// command (--report-denials): ancestry from /proc and dying the way the
+// command died.
+#pragma once
+
+namespace sandbox {
+
+/// Is `pid` `ancestor` or one of its descendants (via /proc/PID/stat)?
+bool descends_from(long pid, long ancestor);
+
+/// Ends this process by signal `sig` (default action, no core file), so that
+/// the caller's shell sees 128+N as for the command itself.
+[[noreturn]] void die_by(int sig);
+
+} // namespace sandbox
