@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Static analysis of src/: clang-tidy 14 with .clang-tidy (every finding is
+# Static analysis of src/: the include layering (scripts/check-layers.sh),
+# clang-tidy 14 with .clang-tidy (every finding is
 # an error) and cppcheck with .cppcheck-suppressions. Both use the compile
 # commands of build-lint (configured with clang, never built: setup writes
 # config.h and compile_commands.json). Exits non-zero on any finding.
@@ -18,6 +19,12 @@ else
 fi
 
 status=0
+echo "lint: include layering"
+if ! scripts/check-layers.sh src; then
+  echo "lint: an include crosses the layering (above)" >&2
+  status=1
+fi
+
 mapfile -t sources < <(find src -name '*.cpp' | sort)
 
 echo "lint: clang-tidy on ${#sources[@]} files"
