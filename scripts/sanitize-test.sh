@@ -17,7 +17,7 @@ build=build-asan
 # UBSan's vptr check is off: it validates each vtable pointer by writing it
 # into a fresh pipe, which fails in the tests that run sandbox under
 # RLIMIT_NOFILE of 4 or 32, and then reports "invalid vptr" for objects that
-# are fine (SysError, CLI::App). Every other UBSan check stays on.
+# are fine (e.g. the Error family). Every other UBSan check stays on.
 options=(--buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
          -Dwerror=false -Dcpp_args=-fno-sanitize=vptr)
 if [ -f "$build/build.ninja" ]; then

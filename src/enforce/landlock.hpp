@@ -1,4 +1,7 @@
-// One typed wrapper per Landlock syscall: the only callers of syscall().
+// One typed wrapper per Landlock syscall: the only place that calls the
+// Landlock system calls. (Other syscall() users call what libc does not
+// wrap or must not touch here: gettid, openat2, tgkill, futex, seccomp,
+// capget, close_range, and raw openat/getdents64/close in all_threads.cpp.)
 // Each returns the raw result; on failure -1 with errno set, like libc.
 #pragma once
 

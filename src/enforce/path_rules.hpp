@@ -1,9 +1,12 @@
 // Adds the path rules to a ruleset, streaming: each distinct rule path is
-// opened (openat2 + RESOLVE_NO_MAGICLINKS, O_PATH | O_CLOEXEC), fstat()ed on
-// that same descriptor, masked (directory-only rights removed on files), added
-// with landlock_add_rule and closed right away. The name is never looked up
-// twice, and no more than one rule descriptor per thread is open at a time:
-// the rule count is not bounded by RLIMIT_NOFILE.
+// opened (openat2 + RESOLVE_NO_MAGICLINKS, O_PATH | O_CLOEXEC) with
+// O_DIRECTORY, and only when that fails with ENOTDIR opened again as a file;
+// masked (directory-only rights removed on files), added with
+// landlock_add_rule on the descriptor that was opened, and closed right away.
+// No fstat: the open that succeeded says what the path is. A path that
+// changes type between the two opens gets file rights only (the second open
+// is the file open): less, never more. No more than one rule descriptor per
+// thread is open at a time: the rule count is not bounded by RLIMIT_NOFILE.
 #pragma once
 
 #include <sys/types.h>

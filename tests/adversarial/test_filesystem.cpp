@@ -113,9 +113,12 @@ TEST_F(FsTricks, SymlinkToMagicLinkRefused) {
 }
 
 // The rule path flips between a directory (real, granted by name) and a
-// symlink to a file while the launcher starts. Whatever the launcher opened,
-// it fstat()s that same descriptor: the run never fails on a stale type,
-// never grants "outside" (never named), and the command runs sandboxed.
+// symlink to a file while the launcher starts. The launcher opens it with
+// O_DIRECTORY and, on ENOTDIR, again as a file; the rule is added on the
+// descriptor that was opened and masked by what that open found, so a type
+// change between the two opens gives file rights only: the run never fails
+// on a stale type, never grants "outside" (never named), and the command
+// runs sandboxed.
 TEST_F(FsTricks, RulePathSwappedDuringLaunch) {
     make_dir("race-dir");
     make_file("race-file", "file");
