@@ -7,13 +7,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <set>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "base/error.hpp"
 #include "base/path.hpp"
+#include "base/unique_fd.hpp"
 #include "policy/json.hpp"
 #include "policy/profile_path.hpp"
 
@@ -24,50 +25,52 @@ namespace {
 /// Reads a regular file of bounded size; reports problems as diagnostics.
 std::optional<std::string> read_policy_file(const std::string& path, const SourceLocation& where,
                                             std::size_t max_bytes, Diagnostics& diags) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        int err = errno;
+    const UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!fd.valid()) {
+        const int err = errno;
         diags.error(where, fmt::format("cannot open policy file \"{}\": {}", path,
-                                       strerror(err)));
+                                       describe_errno(err)));
         return std::nullopt;
     }
     struct stat st {};
-    std::optional<std::string> text;
-    if (fstat(fd, &st) != 0) {
-        diags.error(where, fmt::format("cannot stat policy file \"{}\": {}", path, strerror(errno)));
-    } else if (!S_ISREG(st.st_mode)) {
+    if (fstat(fd.get(), &st) != 0) {
+        const int err = errno;
+        diags.error(where, fmt::format("cannot stat policy file \"{}\": {}", path,
+                                       describe_errno(err)));
+        return std::nullopt;
+    }
+    if (!S_ISREG(st.st_mode)) {
         diags.error(where, fmt::format("policy file \"{}\" is not a regular file", path));
-    } else if (static_cast<std::size_t>(st.st_size) > max_bytes) {
+        return std::nullopt;
+    }
+    if (static_cast<std::size_t>(st.st_size) > max_bytes) {
         diags.error(where, fmt::format("policy file \"{}\" is larger than {} bytes", path,
                                        max_bytes));
-    } else {
-        text.emplace();
-        char buf[65536];
-        for (;;) {
-            ssize_t n = read(fd, buf, sizeof buf);
-            if (n < 0 && errno == EINTR) {
+        return std::nullopt;
+    }
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            const int err = errno;
+            if (err == EINTR) {
                 continue;
             }
-            if (n < 0) {
-                diags.error(where, fmt::format("cannot read policy file \"{}\": {}", path,
-                                               strerror(errno)));
-                text.reset();
-                break;
-            }
-            if (n == 0) {
-                break;
-            }
-            text->append(buf, static_cast<std::size_t>(n));
-            if (text->size() > max_bytes) {
-                diags.error(where, fmt::format("policy file \"{}\" is larger than {} bytes",
-                                               path, max_bytes));
-                text.reset();
-                break;
-            }
+            diags.error(where, fmt::format("cannot read policy file \"{}\": {}", path,
+                                           describe_errno(err)));
+            return std::nullopt;
+        }
+        if (n == 0) {
+            return text;
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > max_bytes) {
+            diags.error(where, fmt::format("policy file \"{}\" is larger than {} bytes",
+                                           path, max_bytes));
+            return std::nullopt;
         }
     }
-    close(fd);
-    return text;
 }
 
 class IncludeLoader {
@@ -135,7 +138,7 @@ private:
             while (name.starts_with("./")) {
                 name.remove_prefix(2);
             }
-            return base_dir + "/" + std::string(name);
+            return join_path(base_dir, name);
         }
         if (!is_profile_name(ref.name)) {
             out_.diagnostics.error(ref.requested_at,
