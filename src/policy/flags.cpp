@@ -1,8 +1,6 @@
-#include "base/path.hpp"
 #include "policy/flags.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <iterator>
 #include <optional>
 #include <string_view>
@@ -10,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "policy/flag_table.hpp"
+#include "policy/flag_values.hpp"
 
 namespace sandbox {
 
@@ -18,7 +17,10 @@ namespace {
 using flags_detail::Kind;
 using flags_detail::kOptions;
 using flags_detail::OptionSpec;
+using flags_detail::parse_int;
+using flags_detail::path_items;
 using flags_detail::RawFlags;
+using flags_detail::split_list;
 
 const OptionSpec* find_long(std::string_view name) {
     for (const OptionSpec& o : kOptions) {
@@ -36,24 +38,6 @@ const OptionSpec* find_short(char c) {
         }
     }
     return nullptr;
-}
-
-/// Appends the comma-separated items of `value` to `items`; the error if an
-/// item is empty ("a,,b", "a,").
-std::optional<std::string> split_list(std::string_view value, std::vector<std::string>& items) {
-    std::size_t start = 0;
-    for (;;) {
-        const auto comma = value.find(',', start);
-        const std::string_view item = value.substr(start, comma - start);
-        if (item.empty()) {
-            return fmt::format("empty item in \"{}\"", value);
-        }
-        items.emplace_back(item);
-        if (comma == std::string_view::npos) {
-            return std::nullopt;
-        }
-        start = comma + 1;
-    }
 }
 
 /// Reads the options of argv into RawFlags, from argv[1] up to "--" or the
@@ -196,65 +180,6 @@ private:
     const char* const* argv_;
 };
 
-int parse_int(std::string_view text, std::string_view option, long long lo, long long hi) {
-    long long n = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || n < lo ||
-        n > hi) {
-        throw UsageError(fmt::format("{}: \"{}\" is not a number from {} to {}", option, text,
-                                     lo, hi));
-    }
-    return static_cast<int>(n);
-}
-
-std::string expand_tilde(const std::string& path, const EnvLookup& env) {
-    auto expanded = expand_home(path, env("HOME"));
-    if (!expanded) {
-        throw UsageError(fmt::format("cannot expand \"{}\": HOME is not set", path));
-    }
-    return *expanded;
-}
-
-/// The items of a path list option (PRODUCT §3): a value that names an
-/// existing path as a whole is one item, whatever commas it contains;
-/// otherwise it is split on ',' and every piece must be an absolute path
-/// (with Split::Library, or a bare library name), so that a comma can never
-/// turn one path into a grant on "..". A lone value without a comma is
-/// taken as it is (relative to the working directory). "~/" is expanded.
-std::vector<std::string> path_items(const std::vector<std::string>& values,
-                                    std::string_view option, flags_detail::Split how,
-                                    const ParseContext& ctx) {
-    std::vector<std::string> out;
-    for (const auto& value : values) {
-        if (value.empty()) {
-            throw UsageError(fmt::format("--{}: empty {}", option,
-                                         how == flags_detail::Split::Library ? "library name"
-                                                                             : "path"));
-        }
-        const std::string whole = expand_tilde(value, ctx.env);
-        if (value.find(',') == std::string::npos || (ctx.exists && ctx.exists(whole))) {
-            out.push_back(whole);
-            continue;
-        }
-        std::vector<std::string> pieces;
-        if (auto error = split_list(value, pieces)) {
-            throw UsageError(fmt::format("--{}: {}", option, *error));
-        }
-        for (const auto& piece : pieces) {
-            std::string path = expand_tilde(piece, ctx.env);
-            const bool bare_name = how == flags_detail::Split::Library &&
-                                   path.find('/') == std::string::npos;
-            if (!path.starts_with('/') && !bare_name) {
-                throw UsageError(fmt::format(
-                    "--{}: \"{}\" in the list \"{}\" is not an absolute path (no such path "
-                    "\"{}\" exists either, so the value was split at its commas)",
-                    option, piece, value, whole));
-            }
-            out.push_back(std::move(path));
-        }
-    }
-    return out;
-}
 
 void add_paths(Policy& p, const std::vector<std::string>& values, Group g, RightsOrigin origin,
                const ParseContext& ctx) {

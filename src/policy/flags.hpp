@@ -69,7 +69,8 @@ struct ParseContext {
 /// list and a single-value option given twice are usage errors; -h/--help
 /// among the options wins over them. A leading "~/" in a path value means
 /// $HOME (the shell does not expand "--ro=~/x"); a lone relative path stays
-/// relative to the working directory. Path lists: see path_items in flags.cpp.
+/// relative to the working directory. Path lists: see path_items in
+/// flag_values.hpp.
 CommandLine parse_command_line(int argc, const char* const* argv, const ParseContext& ctx);
 
 /// The --help text, rendered from the option table (help.cpp).

@@ -1,7 +1,7 @@
-// Policy files (PRODUCT §4): JSON text → Policy + diagnostics with
-// FILE:LINE:COLUMN positions, every error of a file reported in one run.
+// Policy files (PRODUCT §4): reading them and following their includes.
 // Includes are resolved through the profile search path or relative to the
-// including file; the result is the union of everything loaded.
+// including file, with limits on cycles, depth and file count; the result is
+// the union of everything loaded. What a file may contain is policy_schema.hpp.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +12,7 @@
 #include "policy/diagnostics.hpp"
 #include "policy/expand.hpp"
 #include "policy/policy.hpp"
+#include "policy/policy_schema.hpp"
 
 namespace sandbox {
 
@@ -34,26 +35,20 @@ struct LoadResult {
     Diagnostics diagnostics;
 };
 
-/// Loads the files and profiles in order (an entry is loaded as a profile
-/// name when `is_profile[i]` is true) and returns their union.
+/// A policy to load: a file path, or a profile name looked up in the search
+/// path.
 struct PolicyRef {
     std::string name;
     enum class Kind { File, Profile } kind = Kind::File;
     SourceLocation requested_at;  ///< the flag or include that named it
 };
 
+/// Loads the refs in order, each with its includes (a file once, however
+/// often it is named), and returns their union with every diagnostic found.
 LoadResult load_policies(const std::vector<PolicyRef>& refs, const LoadOptions& options);
 
 /// Parses one policy text without following includes (their names are
 /// returned in `includes`). Exposed for tests.
-struct ParsedFile {
-    Policy policy;
-    struct Include {
-        std::string name;
-        SourceLocation where;
-    };
-    std::vector<Include> includes;
-};
 ParsedFile parse_policy_text(std::string_view text, const std::string& filename,
                              const LoadOptions& options, Diagnostics& diagnostics);
 

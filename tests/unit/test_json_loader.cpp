@@ -153,6 +153,28 @@ TEST_F(TempDir, NotRegularFilesAreRejected) {
     }
 }
 
+TEST_F(TempDir, AMissingIncludeNamesTheErrno) {
+    std::string outer = write("outer.json", R"({"include": ["gone.json"]})");
+    LoadResult r = load_policies({file(outer)}, options());
+    ASSERT_EQ(r.diagnostics.error_count(), 1U);
+    EXPECT_EQ(r.diagnostics.format(),
+              fmt::format("{0}/outer.json:1:14: error: cannot open policy file "
+                          "\"{0}/gone.json\": No such file or directory (ENOENT)\n",
+                          dir_));
+}
+
+TEST_F(TempDir, AnUnopenableIncludeNamesTheErrno) {
+    // A symlink loop: open() fails even for root, which reads a mode-000 file.
+    ASSERT_EQ(symlink("loop.json", (dir_ + "/loop.json").c_str()), 0);
+    std::string outer = write("outer.json", R"({"include": ["loop.json"]})");
+    LoadResult r = load_policies({file(outer)}, options());
+    ASSERT_EQ(r.diagnostics.error_count(), 1U);
+    EXPECT_NE(r.diagnostics.format().find("/loop.json\": Too many levels of symbolic links "
+                                          "(ELOOP)"),
+              std::string::npos)
+        << r.diagnostics.format();
+}
+
 TEST_F(TempDir, SizeLimit) {
     std::string big = write("big.json", std::string(2000, ' ') + "{}");
     LoadOptions o = options();
