@@ -120,16 +120,6 @@ int available_cpus() {
     return sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (const auto& s : v) {
-        out.push_back(const_cast<char*>(s.c_str()));  // execve's signature
-    }
-    out.push_back(nullptr);
-    return out;
-}
-
 Args concat(std::initializer_list<Args> parts) {
     Args out;
     for (const Args& part : parts) {

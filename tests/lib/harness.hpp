@@ -69,8 +69,6 @@ RunOptions with_fds(std::vector<FdMapping> fds);
 // collects stdout and stderr until the child exits, kills it on timeout.
 RunResult run(const Args& argv, const RunOptions& options = {});
 
-// argv/envp for execv/execve: pointers into `v`, NULL-terminated.
-std::vector<char*> c_strings(const std::vector<std::string>& v);
 
 // The value of the environment variable NAME that meson test sets; throws
 // when it is missing or empty.

@@ -18,7 +18,9 @@ namespace {
     throw std::system_error(errno, std::generic_category(), what);
 }
 
-std::vector<char*> pointers(const std::vector<std::string>& v) {
+}  // namespace
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
     std::vector<char*> out;
     out.reserve(v.size() + 1);
     for (const auto& s : v) {
@@ -27,8 +29,6 @@ std::vector<char*> pointers(const std::vector<std::string>& v) {
     out.push_back(nullptr);
     return out;
 }
-
-}  // namespace
 
 int wait_status(pid_t pid) {
     int status = 0;
@@ -52,10 +52,10 @@ int in_child(const std::function<int()>& body) {
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      std::optional<std::vector<std::string>> env,
                                      const std::string& log_path) {
-    std::vector<char*> c_argv = pointers(argv);
+    std::vector<char*> c_argv = c_strings(argv);
     std::vector<char*> c_env;
     if (env) {
-        c_env = pointers(*env);
+        c_env = c_strings(*env);
     }
     const std::string out = log_path.empty() ? "/dev/null" : log_path;
     const int log = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -11,6 +11,9 @@
 
 namespace sandbox_it {
 
+// argv/envp for execv/execve: pointers into `v`, NULL-terminated.
+std::vector<char*> c_strings(const std::vector<std::string>& v);
+
 // waitpid(pid) retried on EINTR; the raw wait status.
 int wait_status(pid_t pid);
 
