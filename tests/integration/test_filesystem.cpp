@@ -84,7 +84,7 @@ struct FlagRow {
     const char* op;
     const char* target;
     const char* second;
-    const char* flag;      // nullptr for a pair
+    const char* flag;      // as in FlagCase; nullptr for a pair
     const char* expected;  // nullptr for a pair
     const char* appears;
     const char* disappears;
@@ -95,7 +95,7 @@ struct FlagRow {
 std::vector<FlagCase> flag_cases(std::initializer_list<FlagRow> rows) {
     std::vector<FlagCase> out;
     for (const FlagRow& r : rows) {
-        if (r.flag != nullptr) {
+        if (r.expected != nullptr) {
             out.push_back({r.name, r.op, r.target, r.second, r.flag, r.expected, r.appears,
                            r.disappears, r.truncates, r.min_abi});
             continue;
