@@ -8,10 +8,10 @@ scripts/deps.sh
 if [ ! -f build-static/build.ninja ]; then
   meson setup build-static -Dstatic_binary=true >/dev/null
 fi
-ninja -C build-static sandbox tests/test_all_threads
+ninja -C build-static sandbox tests/system/test_all_threads
 extra=$(mktemp -d /tmp/sandbox-guest.XXXXXX)
 trap 'rm -rf "$extra"' EXIT
-cp build-static/sandbox build-static/tests/test_all_threads "$extra/"
+cp build-static/sandbox build-static/tests/system/test_all_threads "$extra/"
 strip "$extra/sandbox" "$extra/test_all_threads"
 cp tests/kernel/guest-run.sh "$extra/run"
 kernel/vm-test.sh --extra "$extra"

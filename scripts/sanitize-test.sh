@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything with gcc's AddressSanitizer + UndefinedBehaviorSanitizer
 # (LeakSanitizer included) into build-asan and runs the whole meson test
-# suite there (every suite: unit, integration, adversarial, policies,
+# suite there (every suite: unit, system, integration, adversarial, policies,
 # programs, docs, bench). Fails on any failing test and on any sanitizer
 # report: reports go to per-process files (log_path), so a finding in a
 # child process whose exit status a test does not check still fails the run.

@@ -1,29 +1,11 @@
 // Network: TCP bind/connect are Landlock rights (port 0 = any ephemeral
 // port for bind); UDP is not covered by Landlock at all, which SECURITY.md
 // documents: this suite shows it so the documentation cannot go stale.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "harness.hpp"
+#include "tcp.hpp"
 
 namespace sandbox_it {
 namespace {
-
-// A loopback TCP port that nothing listens on right now.
-int free_port() {
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (s < 0 || bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        ADD_FAILURE() << "cannot find a free port";
-    }
-    close(s);
-    return ntohs(a.sin_port);
-}
 
 class Network : public ::testing::Test {
 protected:

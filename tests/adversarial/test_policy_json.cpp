@@ -24,9 +24,8 @@ protected:
 
     // Runs the launcher with `policy`; the command would write w/marker.
     RunResult run_with(const std::string& policy) {
-        return run_sandbox(concat({exec_flags(),
-                                   {"--rw", path("w"), "--policy", policy, "--", probe_bin(),
-                                    "write-file", path("w/marker"), "ran"}}));
+        return run_sandbox(
+            concat({exec_flags(), marker_rule(), {"--policy", policy}, marker_command()}));
     }
 
     std::string write_raw(const std::string& name, const std::string& bytes) {
@@ -45,7 +44,7 @@ protected:
         EXPECT_EQ(first, err.front()) << r.describe();
         EXPECT_EQ(last, err.back()) << r.describe();
         EXPECT_EQ("", r.out);
-        EXPECT_FALSE(exists(path("w/marker"))) << "the command ran after a policy error";
+        EXPECT_FALSE(ran()) << "the command ran after a policy error";
     }
 };
 
@@ -220,7 +219,7 @@ TEST_F(HostilePolicy, FanOutBombStopsAt256Files) {
     }
     RunResult r = run_with(path("f0_0.json"));
     EXPECT_EQ(125, r.exit_status) << r.describe();
-    EXPECT_FALSE(exists(path("w/marker")));
+    EXPECT_FALSE(ran());
     const auto err = r.err_lines();
     ASSERT_GE(err.size(), 2u) << r.describe();
     for (std::size_t i = 0; i + 1 < err.size(); ++i) {

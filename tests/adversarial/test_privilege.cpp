@@ -80,11 +80,10 @@ TEST_F(PrivilegeTest, FileCapabilitiesAreRefused) {
 TEST_F(PrivilegeTest, SetuidLauncherRunsNothing) {
     make_dir("w");
     std::filesystem::permissions(path("w"), std::filesystem::perms(0777));
-    RunResult r = run(as_nobody(concat({{launcher_copy(04755)}, exec_flags(),
-                                        {"--rw", path("w"), "--", probe_bin(), "write-file",
-                                         path("w/marker"), "ran"}})));
+    RunResult r = run(as_nobody(
+        concat({{launcher_copy(04755)}, exec_flags(), marker_rule(), marker_command()})));
     EXPECT_TRUE(is_launcher_error(r));
-    EXPECT_FALSE(exists(path("w/marker")));
+    EXPECT_FALSE(ran());
 }
 
 class SetuidInside : public PrivilegeTest {

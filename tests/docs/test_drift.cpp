@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../integration/harness.hpp"
+#include "harness.hpp"
 #include "policy/access.hpp"
 
 namespace {

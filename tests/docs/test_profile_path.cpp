@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../integration/harness.hpp"
+#include "harness.hpp"
 
 namespace {
 

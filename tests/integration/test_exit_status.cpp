@@ -14,12 +14,6 @@ namespace {
 
 class ExitStatusTest : public SandboxTest {
 protected:
-    // A command that would leave a marker file if the launcher ran it.
-    Args marker_command() {
-        return {"--rw", dir_.string(), "--", probe_bin(), "create", path("marker")};
-    }
-    [[nodiscard]] bool ran() const { return exists(path("marker")); }
-
     static std::string first_err_line(const RunResult& r) {
         auto all = r.err_lines();
         return all.empty() ? std::string() : all.front();
@@ -193,14 +187,14 @@ TEST_F(ExitStatusTest, AddExecWithoutLddLacksTheInterpreter) {
 // 125: the launcher's own failures. Nothing runs.
 
 TEST_F(ExitStatusTest, UnknownOptionIs125) {
-    RunResult r = run_sandbox(concat({exec_flags(), {"--no-such-option"}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--no-such-option"}, marker_rule(), marker_command()}));
     EXPECT_TRUE(is_launcher_error(r));
     EXPECT_TRUE(contains(first_err_line(r), "--no-such-option")) << r.describe();
     EXPECT_FALSE(ran());
 }
 
 TEST_F(ExitStatusTest, UnknownTsyncModeIs125) {
-    RunResult r = run_sandbox(concat({exec_flags(), {"--tsync", "sometimes"}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--tsync", "sometimes"}, marker_rule(), marker_command()}));
     EXPECT_TRUE(is_launcher_error(r));
     EXPECT_TRUE(contains(first_err_line(r), "--tsync")) << r.describe();
     EXPECT_FALSE(ran());
@@ -212,14 +206,14 @@ TEST_F(ExitStatusTest, NoCommandIs125) {
 }
 
 TEST_F(ExitStatusTest, BadPortIs125) {
-    RunResult r = run_sandbox(concat({exec_flags(), {"--connect-tcp", "65536"}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--connect-tcp", "65536"}, marker_rule(), marker_command()}));
     EXPECT_TRUE(is_launcher_error(r));
     EXPECT_FALSE(ran());
 }
 
 TEST_F(ExitStatusTest, MissingRulePathIs125) {
     const std::string missing = path("missing");
-    RunResult r = run_sandbox(concat({exec_flags(), {"--ro", missing}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--ro", missing}, marker_rule(), marker_command()}));
     EXPECT_TRUE(is_launcher_error(r));
     const std::string first = first_err_line(r);
     EXPECT_TRUE(contains(first, "cannot open \"" + missing + "\" for a rule")) << first;
@@ -229,7 +223,7 @@ TEST_F(ExitStatusTest, MissingRulePathIs125) {
 
 TEST_F(ExitStatusTest, PolicyJsonSyntaxErrorIs125) {
     const std::string policy = make_file("bad.json", "{\"filesystem\": {\n");
-    RunResult r = run_sandbox(concat({exec_flags(), {"--policy", policy}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--policy", policy}, marker_rule(), marker_command()}));
     EXPECT_EQ(125, r.exit_status) << r.describe();
     const auto err = r.err_lines();
     // The diagnostic points into the file (1-based line and column).
@@ -243,7 +237,7 @@ TEST_F(ExitStatusTest, PolicyJsonSyntaxErrorIs125) {
 TEST_F(ExitStatusTest, PolicySemanticErrorIs125) {
     const std::string policy = make_file(
         "bad.json", "{\"filesystem\": {\"rules\": [{\"path\": \"/usr\", \"access\": [\"raed_file\"]}]}}\n");
-    RunResult r = run_sandbox(concat({exec_flags(), {"--policy", policy}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--policy", policy}, marker_rule(), marker_command()}));
     EXPECT_EQ(125, r.exit_status) << r.describe();
     EXPECT_TRUE(has_line_starting_with(r.err_lines(), policy + ":1:")) << r.describe();
     EXPECT_TRUE(contains(r.err, "raed_file")) << r.describe();
@@ -253,14 +247,14 @@ TEST_F(ExitStatusTest, PolicySemanticErrorIs125) {
 
 TEST_F(ExitStatusTest, MissingPolicyFileIs125) {
     RunResult r = run_sandbox(
-        concat({exec_flags(), {"--policy", path("missing.json")}, marker_command()}));
+        concat({exec_flags(), {"--policy", path("missing.json")}, marker_rule(), marker_command()}));
     EXPECT_EQ(125, r.exit_status) << r.describe();
     EXPECT_TRUE(contains(r.err, path("missing.json"))) << r.describe();
     EXPECT_FALSE(ran());
 }
 
 TEST_F(ExitStatusTest, MinAbiAboveKernelIs125) {
-    RunResult r = run_sandbox(concat({exec_flags(), {"--min-abi", "99"}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--min-abi", "99"}, marker_rule(), marker_command()}));
     // A kernel shortfall, not a policy diagnostic: "sandbox: error: ..." first.
     EXPECT_TRUE(is_launcher_error(r));
     EXPECT_TRUE(contains(r.err, "99")) << r.describe();
@@ -269,13 +263,13 @@ TEST_F(ExitStatusTest, MinAbiAboveKernelIs125) {
 
 TEST_F(ExitStatusTest, MinAbiAtKernelRuns) {
     RunResult r = run_sandbox(
-        concat({exec_flags(), {"--min-abi", std::to_string(launcher_abi())}, marker_command()}));
+        concat({exec_flags(), {"--min-abi", std::to_string(launcher_abi())}, marker_rule(), marker_command()}));
     EXPECT_EQ(0, r.exit_status) << r.describe();
     EXPECT_TRUE(ran());
 }
 
 TEST_F(ExitStatusTest, KeepFdThatIsNotOpenIs125) {
-    RunResult r = run_sandbox(concat({exec_flags(), {"--keep-fd", "9"}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--keep-fd", "9"}, marker_rule(), marker_command()}));
     EXPECT_EQ(125, r.exit_status) << r.describe();
     EXPECT_TRUE(first_err_line(r).starts_with("sandbox: error: ")) << r.describe();
     EXPECT_TRUE(contains(first_err_line(r), "EBADF")) << r.describe();

@@ -24,9 +24,6 @@ protected:
         make_dir("w");
         make_file("r/file", "x");
     }
-    // A command that would leave a marker file if the launcher ran it.
-    Args marker_command() { return {"--", probe_bin(), "create", path("w/marker")}; }
-    [[nodiscard]] bool ran() const { return exists(path("w/marker")); }
 };
 
 bool contains(const std::string& haystack, const std::string& needle) {

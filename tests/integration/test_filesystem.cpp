@@ -2,6 +2,7 @@
 #include <cctype>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "harness.hpp"
@@ -31,7 +32,7 @@ protected:
 // flag that grants it, allowed with it, and its effect on disk checked apart.
 
 struct FlagCase {
-    const char* name;
+    std::string name;
     const char* op;
     const char* target;  // relative to the temporary directory
     const char* second;  // second argument (relative), or nullptr
@@ -76,55 +77,72 @@ TEST_P(FlagRights, ExactErrno) {
     }
 }
 
-// clang-format off
-const FlagCase kFlagCases[] = {
-    // name                  op            target     second    flag      expected  appears   disappears truncates abi
-    {"ReadNoRule",           "read",       "w/f",     nullptr,  nullptr,  "EACCES", nullptr,  nullptr,  false, 1},
-    {"ReadRo",               "read",       "w/f",     nullptr,  "--ro",   "OK",     nullptr,  nullptr,  false, 1},
-    {"ReadDirNoRule",        "readdir",    "w",       nullptr,  nullptr,  "EACCES", nullptr,  nullptr,  false, 1},
-    {"ReadDirRo",            "readdir",    "w",       nullptr,  "--ro",   "OK",     nullptr,  nullptr,  false, 1},
-    {"ReadSubdirRo",         "readdir",    "w/d",     nullptr,  "--ro",   "OK",     nullptr,  nullptr,  false, 1},
-    {"WriteRo",              "write",      "w/f",     nullptr,  "--ro",   "EACCES", nullptr,  nullptr,  false, 1},
-    {"WriteRw",              "write",      "w/f",     nullptr,  "--rw",   "OK",     nullptr,  nullptr,  false, 1},
-    {"AppendRo",             "append",     "w/f",     nullptr,  "--ro",   "EACCES", nullptr,  nullptr,  false, 1},
-    {"AppendRw",             "append",     "w/f",     nullptr,  "--rw",   "OK",     nullptr,  nullptr,  false, 1},
-    {"TruncateRo",           "truncate",   "w/f",     nullptr,  "--ro",   "EACCES", nullptr,  nullptr,  true,  3},
-    {"TruncateRw",           "truncate",   "w/f",     nullptr,  "--rw",   "OK",     nullptr,  nullptr,  true,  3},
-    {"TruncOpenRo",          "trunc-open", "w/f",     nullptr,  "--ro",   "EACCES", nullptr,  nullptr,  true,  3},
-    {"TruncOpenRw",          "trunc-open", "w/f",     nullptr,  "--rw",   "OK",     nullptr,  nullptr,  true,  3},
-    {"UnlinkRo",             "unlink",     "w/f",     nullptr,  "--ro",   "EACCES", nullptr,  "w/f",    false, 1},
-    {"UnlinkRw",             "unlink",     "w/f",     nullptr,  "--rw",   "OK",     nullptr,  "w/f",    false, 1},
-    {"RmdirRo",              "rmdir",      "w/d",     nullptr,  "--ro",   "EACCES", nullptr,  "w/d",    false, 1},
-    {"RmdirRw",              "rmdir",      "w/d",     nullptr,  "--rw",   "OK",     nullptr,  "w/d",    false, 1},
-    {"CreateRo",             "create",     "w/new",   nullptr,  "--ro",   "EACCES", "w/new",  nullptr,  false, 1},
-    {"CreateRw",             "create",     "w/new",   nullptr,  "--rw",   "OK",     "w/new",  nullptr,  false, 1},
-    {"MkdirRo",              "mkdir",      "w/new",   nullptr,  "--ro",   "EACCES", "w/new",  nullptr,  false, 1},
-    {"MkdirRw",              "mkdir",      "w/new",   nullptr,  "--rw",   "OK",     "w/new",  nullptr,  false, 1},
-    {"SymlinkRo",            "symlink",    "w/new",   nullptr,  "--ro",   "EACCES", "w/new",  nullptr,  false, 1},
-    {"SymlinkRw",            "symlink",    "w/new",   nullptr,  "--rw",   "OK",     "w/new",  nullptr,  false, 1},
-    {"MkfifoRo",             "mkfifo",     "w/new",   nullptr,  "--ro",   "EACCES", "w/new",  nullptr,  false, 1},
-    {"MkfifoRw",             "mkfifo",     "w/new",   nullptr,  "--rw",   "OK",     "w/new",  nullptr,  false, 1},
-    {"MksockRo",             "mksock",     "w/new",   nullptr,  "--ro",   "EACCES", "w/new",  nullptr,  false, 1},
-    {"MksockRw",             "mksock",     "w/new",   nullptr,  "--rw",   "OK",     "w/new",  nullptr,  false, 1},
-    // Root may create device nodes (CAP_MKNOD): only Landlock can say EACCES here.
-    {"MkcharRo",             "mkchar",     "w/new",   nullptr,  "--ro",   "EACCES", "w/new",  nullptr,  false, 1},
-    {"MkcharRw",             "mkchar",     "w/new",   nullptr,  "--rw",   "OK",     "w/new",  nullptr,  false, 1},
-    {"MkblockRo",            "mkblock",    "w/new",   nullptr,  "--ro",   "EACCES", "w/new",  nullptr,  false, 1},
-    {"MkblockRw",            "mkblock",    "w/new",   nullptr,  "--rw",   "OK",     "w/new",  nullptr,  false, 1},
-    {"RenameAcrossDirsRo",   "rename",     "w/a/m",   "w/b/m",  "--ro",   "EACCES", "w/b/m",  "w/a/m",  false, 2},
-    {"RenameAcrossDirsRw",   "rename",     "w/a/m",   "w/b/m",  "--rw",   "OK",     "w/b/m",  "w/a/m",  false, 2},
-    {"LinkAcrossDirsRo",     "link",       "w/a/m",   "w/b/m",  "--ro",   "EACCES", "w/b/m",  nullptr,  false, 2},
-    {"LinkAcrossDirsRw",     "link",       "w/a/m",   "w/b/m",  "--rw",   "OK",     "w/b/m",  nullptr,  false, 2},
-    {"ExecNoRule",           "exec",       "w/t",     nullptr,  nullptr,  "EACCES", nullptr,  nullptr,  false, 1},
-    {"ExecRo",               "exec",       "w/t",     nullptr,  "--ro",   "EACCES", nullptr,  nullptr,  false, 1},
-    {"ExecRw",               "exec",       "w/t",     nullptr,  "--rw",   "EACCES", nullptr,  nullptr,  false, 1},
-    {"ExecRox",              "exec",       "w/t",     nullptr,  "--rox",  "OK",     nullptr,  nullptr,  false, 1},
-    {"ExecRwx",              "exec",       "w/t",     nullptr,  "--rwx",  "OK",     nullptr,  nullptr,  false, 1},
-    {"WriteRox",             "write",      "w/f",     nullptr,  "--rox",  "EACCES", nullptr,  nullptr,  false, 1},
-    {"WriteRwx",             "write",      "w/f",     nullptr,  "--rwx",  "OK",     nullptr,  nullptr,  false, 1},
-    // Setup check: a missing file is ENOENT, not a denial.
-    {"ReadMissingRo",        "read",       "w/none",  nullptr,  "--ro",   "ENOENT", nullptr,  nullptr,  false, 1},
+// A row for each case, or one row for a pair `NAMERo` (--ro: EACCES) and
+// `NAMERw` (--rw: OK) that differ only in that.
+struct FlagRow {
+    const char* name;
+    const char* op;
+    const char* target;
+    const char* second;
+    const char* flag;      // as in FlagCase; nullptr for a pair
+    const char* expected;  // nullptr for a pair
+    const char* appears;
+    const char* disappears;
+    bool truncates;
+    int min_abi;
 };
+
+std::vector<FlagCase> flag_cases(std::initializer_list<FlagRow> rows) {
+    std::vector<FlagCase> out;
+    for (const FlagRow& r : rows) {
+        if (r.expected != nullptr) {
+            out.push_back({r.name, r.op, r.target, r.second, r.flag, r.expected, r.appears,
+                           r.disappears, r.truncates, r.min_abi});
+            continue;
+        }
+        for (const auto& [suffix, flag, expected] :
+             {std::tuple{"Ro", "--ro", "EACCES"}, std::tuple{"Rw", "--rw", "OK"}}) {
+            out.push_back({std::string(r.name) + suffix, r.op, r.target, r.second, flag, expected,
+                           r.appears, r.disappears, r.truncates, r.min_abi});
+        }
+    }
+    return out;
+}
+
+// clang-format off
+const std::vector<FlagCase> kFlagCases = flag_cases({
+    // name (+Ro, +Rw)     op             target      second     flag       expected   appears    disappears truncates abi
+    {"ReadNoRule",          "read",        "w/f",      nullptr,   nullptr,   "EACCES",  nullptr,   nullptr,   false,  1},
+    {"ReadRo",              "read",        "w/f",      nullptr,   "--ro",    "OK",      nullptr,   nullptr,   false,  1},
+    {"ReadDirNoRule",       "readdir",     "w",        nullptr,   nullptr,   "EACCES",  nullptr,   nullptr,   false,  1},
+    {"ReadDirRo",           "readdir",     "w",        nullptr,   "--ro",    "OK",      nullptr,   nullptr,   false,  1},
+    {"ReadSubdirRo",        "readdir",     "w/d",      nullptr,   "--ro",    "OK",      nullptr,   nullptr,   false,  1},
+    {"Write",               "write",       "w/f",      nullptr,   nullptr,   nullptr,   nullptr,   nullptr,   false,  1},
+    {"Append",              "append",      "w/f",      nullptr,   nullptr,   nullptr,   nullptr,   nullptr,   false,  1},
+    {"Truncate",            "truncate",    "w/f",      nullptr,   nullptr,   nullptr,   nullptr,   nullptr,   true,   3},
+    {"TruncOpen",           "trunc-open",  "w/f",      nullptr,   nullptr,   nullptr,   nullptr,   nullptr,   true,   3},
+    {"Unlink",              "unlink",      "w/f",      nullptr,   nullptr,   nullptr,   nullptr,   "w/f",     false,  1},
+    {"Rmdir",               "rmdir",       "w/d",      nullptr,   nullptr,   nullptr,   nullptr,   "w/d",     false,  1},
+    {"Create",              "create",      "w/new",    nullptr,   nullptr,   nullptr,   "w/new",   nullptr,   false,  1},
+    {"Mkdir",               "mkdir",       "w/new",    nullptr,   nullptr,   nullptr,   "w/new",   nullptr,   false,  1},
+    {"Symlink",             "symlink",     "w/new",    nullptr,   nullptr,   nullptr,   "w/new",   nullptr,   false,  1},
+    {"Mkfifo",              "mkfifo",      "w/new",    nullptr,   nullptr,   nullptr,   "w/new",   nullptr,   false,  1},
+    {"Mksock",              "mksock",      "w/new",    nullptr,   nullptr,   nullptr,   "w/new",   nullptr,   false,  1},
+    // Root may create device nodes (CAP_MKNOD): only Landlock can say EACCES here.
+    {"Mkchar",              "mkchar",      "w/new",    nullptr,   nullptr,   nullptr,   "w/new",   nullptr,   false,  1},
+    {"Mkblock",             "mkblock",     "w/new",    nullptr,   nullptr,   nullptr,   "w/new",   nullptr,   false,  1},
+    {"RenameAcrossDirs",    "rename",      "w/a/m",    "w/b/m",   nullptr,   nullptr,   "w/b/m",   "w/a/m",   false,  2},
+    {"LinkAcrossDirs",      "link",        "w/a/m",    "w/b/m",   nullptr,   nullptr,   "w/b/m",   nullptr,   false,  2},
+    {"ExecNoRule",          "exec",        "w/t",      nullptr,   nullptr,   "EACCES",  nullptr,   nullptr,   false,  1},
+    {"ExecRo",              "exec",        "w/t",      nullptr,   "--ro",    "EACCES",  nullptr,   nullptr,   false,  1},
+    {"ExecRw",              "exec",        "w/t",      nullptr,   "--rw",    "EACCES",  nullptr,   nullptr,   false,  1},
+    {"ExecRox",             "exec",        "w/t",      nullptr,   "--rox",   "OK",      nullptr,   nullptr,   false,  1},
+    {"ExecRwx",             "exec",        "w/t",      nullptr,   "--rwx",   "OK",      nullptr,   nullptr,   false,  1},
+    {"WriteRox",            "write",       "w/f",      nullptr,   "--rox",   "EACCES",  nullptr,   nullptr,   false,  1},
+    {"WriteRwx",            "write",       "w/f",      nullptr,   "--rwx",   "OK",      nullptr,   nullptr,   false,  1},
+    // Setup check: a missing file is ENOENT, not a denial.
+    {"ReadMissingRo",       "read",        "w/none",   nullptr,   "--ro",    "ENOENT",  nullptr,   nullptr,   false,  1},
+});
 // clang-format on
 
 INSTANTIATE_TEST_SUITE_P(Directory, FlagRights, ::testing::ValuesIn(kFlagCases),

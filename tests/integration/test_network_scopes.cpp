@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "harness.hpp"
+#include "tcp.hpp"
 
 namespace sandbox_it {
 namespace {
@@ -23,55 +24,8 @@ namespace {
     throw std::system_error(errno, std::generic_category(), what);
 }
 
-// A TCP socket of the test process on 127.0.0.1 with a port the kernel picked.
-class TcpSocket {
-public:
-    enum class Listen { Yes, No };
-
-    explicit TcpSocket(Listen listen_mode) {
-        fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd_ < 0) {
-            fail_sys("socket");
-        }
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = 0;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-            fail_sys("bind 127.0.0.1:0");
-        }
-        if (listen_mode == Listen::Yes && listen(fd_, 16) != 0) {
-            fail_sys("listen");
-        }
-        socklen_t len = sizeof a;
-        if (getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-            fail_sys("getsockname");
-        }
-        port_ = ntohs(a.sin_port);
-    }
-    ~TcpSocket() { close_now(); }
-    TcpSocket(const TcpSocket&) = delete;
-    TcpSocket& operator=(const TcpSocket&) = delete;
-
-    [[nodiscard]] int port() const { return port_; }
-    [[nodiscard]] std::string port_text() const { return std::to_string(port_); }
-    void close_now() {
-        if (fd_ >= 0) {
-            close(fd_);
-            fd_ = -1;
-        }
-    }
-
-private:
-    int fd_ = -1;
-    int port_ = 0;
-};
-
-// A port that was free a moment ago: bound by the kernel's choice, then released.
-std::string free_port() {
-    TcpSocket s(TcpSocket::Listen::No);
-    return s.port_text();
-}
+// free_port() as text.
+std::string free_port_text() { return std::to_string(free_port()); }
 
 // Two distinct ports that were free a moment ago (both held at once, then released).
 std::pair<std::string, std::string> two_free_ports() {
@@ -151,7 +105,7 @@ TEST_F(NetworkTest, ConnectPortsAsCommaList) {
 TEST_F(NetworkTest, ConnectAllowedButNobodyListens) {
     SANDBOX_REQUIRE_ABI(4);
     // Setup check: past Landlock, a closed port answers ECONNREFUSED.
-    const std::string port = free_port();
+    const std::string port = free_port_text();
     EXPECT_EQ("ECONNREFUSED", probe({"--connect-tcp", port}, {"connect", port}));
 }
 
@@ -166,7 +120,7 @@ TEST_F(NetworkTest, BindRuleDoesNotAllowConnect) {
 
 TEST_F(NetworkTest, BindListedPort) {
     SANDBOX_REQUIRE_ABI(4);
-    const std::string port = free_port();
+    const std::string port = free_port_text();
     EXPECT_EQ("OK", probe({"--bind-tcp", port}, {"bind", port}));
 }
 
@@ -178,7 +132,7 @@ TEST_F(NetworkTest, BindOtherPortDenied) {
 
 TEST_F(NetworkTest, ConnectRuleDoesNotAllowBind) {
     SANDBOX_REQUIRE_ABI(4);
-    const std::string port = free_port();
+    const std::string port = free_port_text();
     EXPECT_EQ("EACCES", probe({"--connect-tcp", port}, {"bind", port}));
 }
 
@@ -195,9 +149,9 @@ TEST_F(NetworkTest, UnrestrictedNetworkConnectsAnywhere) {
     SANDBOX_REQUIRE_ABI(4);
     TcpSocket listener(TcpSocket::Listen::Yes);
     EXPECT_EQ("OK", probe({"--unrestricted-network"}, {"connect", listener.port_text()}));
-    const std::string closed = free_port();
+    const std::string closed = free_port_text();
     EXPECT_EQ("ECONNREFUSED", probe({"--unrestricted-network"}, {"connect", closed}));
-    EXPECT_EQ("OK", probe({"--unrestricted-network"}, {"bind", free_port()}));
+    EXPECT_EQ("OK", probe({"--unrestricted-network"}, {"bind", free_port_text()}));
 }
 
 TEST_F(NetworkTest, UnrestrictedNetworkStillRestrictsFilesystem) {
@@ -215,7 +169,7 @@ TEST_F(NetworkTest, UnrestrictedFilesystemStillRestrictsTcp) {
     r = run_sandbox(
         {"--unrestricted-filesystem", "--", probe_bin(), "connect", listener.port_text()});
     EXPECT_EQ("EACCES\n", r.out) << r.describe();
-    r = run_sandbox({"--unrestricted-filesystem", "--", probe_bin(), "bind", free_port()});
+    r = run_sandbox({"--unrestricted-filesystem", "--", probe_bin(), "bind", free_port_text()});
     EXPECT_EQ("EACCES\n", r.out) << r.describe();
 }
 
@@ -318,7 +272,7 @@ TEST_F(NetworkTest, JsonPortRules) {
     SANDBOX_REQUIRE_ABI(4);
     TcpSocket listener(TcpSocket::Listen::Yes);
     TcpSocket other(TcpSocket::Listen::Yes);
-    const std::string bind_port = free_port();
+    const std::string bind_port = free_port_text();
     const std::string policy = write_policy(
         "net.json", {{"network",
                       {{"connect_tcp", {listener.port()}}, {"bind_tcp", {std::stoi(bind_port)}}}}});

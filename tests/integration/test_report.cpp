@@ -20,6 +20,7 @@
 
 #include "enforce/audit.hpp"
 #include "harness.hpp"
+#include "tcp.hpp"
 
 namespace sandbox_it {
 namespace {
@@ -46,36 +47,6 @@ public:
 
 private:
     std::uint32_t was_;
-};
-
-// A TCP socket of the test process on 127.0.0.1 (port picked by the kernel).
-class Tcp {
-public:
-    explicit Tcp(bool listening) {
-        fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        EXPECT_EQ(0, bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a));
-        if (listening) {
-            EXPECT_EQ(0, listen(fd_, 8));
-        }
-        socklen_t len = sizeof a;
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
-    }
-    ~Tcp() { close(fd_); }
-    Tcp(const Tcp&) = delete;
-    Tcp& operator=(const Tcp&) = delete;
-    [[nodiscard]] std::string port() const { return std::to_string(port_); }
-    void close_now() {
-        close(fd_);
-        fd_ = -1;
-    }
-
-private:
-    int fd_ = -1;
-    int port_ = 0;
 };
 
 class ReportTest : public SandboxTest {
@@ -258,16 +229,16 @@ TEST_F(ReportTest, Refer) {
 // --- network and scopes -----------------------------------------------------
 
 TEST_F(ReportTest, ConnectTcp) {
-    Tcp server(true);
-    json j = expect_round_trip({}, {"connect", server.port()}, {"net.connect_tcp"},
-                               std::stoi(server.port()));
-    EXPECT_EQ(json(Args{"--connect-tcp", server.port()}), j["suggestion"]["flags"]);
+    TcpSocket server(TcpSocket::Listen::Yes);
+    json j = expect_round_trip({}, {"connect", server.port_text()}, {"net.connect_tcp"},
+                               server.port());
+    EXPECT_EQ(json(Args{"--connect-tcp", server.port_text()}), j["suggestion"]["flags"]);
     EXPECT_EQ("127.0.0.1", j["denials"][0]["address"]);
 }
 
 TEST_F(ReportTest, BindTcp) {
-    Tcp taken(false);
-    const std::string port = taken.port();
+    TcpSocket taken(TcpSocket::Listen::No);
+    const std::string port = taken.port_text();
     taken.close_now();  // a port that was free a moment ago
     json j = expect_round_trip({}, {"bind", port}, {"net.bind_tcp"}, std::stoi(port));
     EXPECT_EQ(json(Args{"--bind-tcp", port}), j["suggestion"]["flags"]);
@@ -333,50 +304,6 @@ TEST_F(ReportTest, DeathBySignalIsReproduced) {
     EXPECT_EQ(json({{"signal", SIGTERM}}), report()["status"]);
 }
 
-int wait_status(pid_t pid) {
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return status;
-}
-
-// `ARGV` in the background, standard streams on /dev/null; killed (its
-// process group too: a shell loop's children) and reaped when it goes.
-class Spawned {
-public:
-    explicit Spawned(const Args& argv) {
-        pid_ = fork();
-        if (pid_ == 0) {
-            setpgid(0, 0);
-            std::vector<char*> args = c_strings(argv);
-            const int null = open("/dev/null", O_RDWR);
-            dup2(null, 0);
-            dup2(null, 1);
-            dup2(null, 2);
-            execv(args[0], args.data());
-            _exit(127);
-        }
-        setpgid(pid_, pid_);
-    }
-    ~Spawned() {
-        if (!reaped_) {
-            kill(-pid_, SIGKILL);
-            wait_status(pid_);
-        }
-    }
-    Spawned(const Spawned&) = delete;
-    Spawned& operator=(const Spawned&) = delete;
-    [[nodiscard]] pid_t pid() const { return pid_; }
-    int wait() {
-        reaped_ = true;
-        return wait_status(pid_);
-    }
-
-private:
-    pid_t pid_ = -1;
-    bool reaped_ = false;
-};
-
 // Waits until `path` exists (the command has started), at most ~10 s.
 bool wait_for_file(const std::string& path) {
     for (int i = 0; i < 1000 && !exists(path); ++i) {
@@ -389,9 +316,10 @@ TEST_F(ReportTest, SigtermToTheSupervisorIsForwarded) {
     AuditState restore;
     set_audit(false);
     const std::string started = path("started");
-    Spawned launcher(concat({{sandbox_bin(), "--report-denials=json", "--report-to", report_},
-                             base(), {"--rw", dir_.string(), "--"},
-                             {"/bin/sh", "-c", "touch " + started + "; exec sleep 30"}}));
+    BackgroundProcess launcher(
+        concat({{sandbox_bin(), "--report-denials=json", "--report-to", report_}, base(),
+                {"--rw", dir_.string(), "--"},
+                {"/bin/sh", "-c", "touch " + started + "; exec sleep 30"}}));
     ASSERT_TRUE(wait_for_file(started));
     EXPECT_EQ(1U, audit_enabled()) << "the launcher turned audit on for the run";
     kill(launcher.pid(), SIGTERM);
@@ -491,7 +419,7 @@ TEST_F(ReportTest, AnotherSandboxsDenialsNeverAppear) {
     const std::string noise = make_file("noise", "x");
     const std::string stop = make_dir("stop-dir") + "/stop";
     const std::string other_report = path("other.json");
-    Spawned other(concat(
+    BackgroundProcess other(concat(
         {{sandbox_bin(), "--report-denials=json", "--report-to", other_report}, base(),
          {"--ro", path("stop-dir"), "--"},
          {"/bin/sh", "-c",
@@ -554,10 +482,10 @@ TEST_F(ReportTest, ExecFailureReportsTheExecNotTheLaunchersHints) {
 }
 
 TEST_F(ReportTest, SuggestedPolicyFragmentValidates) {
-    Tcp server(true);
+    TcpSocket server(TcpSocket::Listen::Yes);
     const std::string f = make_file("f", "x");
     reported({}, {"/bin/sh", "-c",
-                  probe_bin() + " read " + f + "; " + probe_bin() + " connect " + server.port()});
+                  probe_bin() + " read " + f + "; " + probe_bin() + " connect " + server.port_text()});
     const json j = report();
     ASSERT_EQ(2, j["denials"].size()) << j.dump(2);
     const std::string policy = write_policy("fragment.json", j["suggestion"]["policy"]);
@@ -566,7 +494,7 @@ TEST_F(ReportTest, SuggestedPolicyFragmentValidates) {
     // And it allows what was denied.
     RunResult again = reported({"--policy", policy}, {"/bin/sh", "-c",
                                 probe_bin() + " read " + f + " && " + probe_bin() + " connect " +
-                                    server.port()});
+                                    server.port_text()});
     EXPECT_EQ(0, again.exit_status) << again.describe();
     EXPECT_TRUE(report()["denials"].empty()) << report().dump(2);
 }

@@ -261,14 +261,6 @@ protected:
         EXPECT_TRUE(enforced_as(no, method, names));
     }
 
-    // Flags and command that would create w/marker if the launcher ran them.
-    Args marker_command() const {
-        return {"--rw", path("w"), "--", probe_bin(), "create", path("w/marker")};
-    }
-    [[nodiscard]] bool ran() const { return exists(path("w/marker")); }
-    // For the next run of marker_command().
-    void forget_marker() const { std::filesystem::remove(path("w/marker")); }
-
     // A copy of the test library in lib/ (which no rule covers), reached through
     // a symlink in link/; returns the symlink's path.
     std::string preload_copy() {
@@ -327,7 +319,7 @@ TEST_F(ThreadsTest, WorkerThreadsAreAllRestrictedAndTheTargetIsConfined) {
 
 TEST_F(ThreadsTest, ExplainJsonListsTheLauncherAndEveryWorkerThread) {
     RunResult r = run_sandbox(
-        concat({exec_flags(), {"--threads", "8", "--explain=json"}, marker_command()}));
+        concat({exec_flags(), {"--threads", "8", "--explain=json"}, marker_rule(), marker_command()}));
     ASSERT_EQ(0, r.exit_status) << r.describe();
     const json j = json::parse(r.out);
     ASSERT_TRUE(j.contains("enforcement")) << r.out;
@@ -410,7 +402,7 @@ TEST_F(ThreadsTest, TwoHundredWorkerThreadsTwentyTimesInARow) {
 TEST_F(ThreadsTest, ThreadCountOutOfRangeIsAUsageError) {
     for (const char* bad : {"-1", "4097", "abc", "1x", "0x10"}) {
         forget_marker();
-        RunResult r = run_sandbox(concat({exec_flags(), {"--threads", bad}, marker_command()}));
+        RunResult r = run_sandbox(concat({exec_flags(), {"--threads", bad}, marker_rule(), marker_command()}));
         EXPECT_TRUE(is_launcher_error(r)) << "--threads \"" << bad << "\"";
         EXPECT_TRUE(contains(r.err, "--threads")) << r.describe();
         EXPECT_FALSE(ran()) << "--threads \"" << bad << "\" ran the command";
@@ -458,7 +450,7 @@ TEST_F(ThreadsTest, KernelModeFailsWithoutKernelTsync) {
     for (const Args& threads : {Args{}, Args{"--threads", "2"}}) {
         forget_marker();
         RunResult r = run_sandbox(concat({exec_flags(), {"--tsync", "kernel"}, threads,
-                                          marker_command()}));
+                                          marker_rule(), marker_command()}));
         ASSERT_TRUE(is_launcher_error(r));
         EXPECT_TRUE(r.err_lines().front().starts_with("sandbox: error: --tsync kernel: "))
             << r.describe();
@@ -489,7 +481,7 @@ TEST_F(ThreadsTest, KernelModeUsesKernelTsync) {
 
 TEST_F(ThreadsTest, ExplainJsonNamesTheKernelModeProblem) {
     RunResult r = run_sandbox(concat({exec_flags(), {"--tsync", "kernel", "--explain=json"},
-                                      marker_command()}));
+                                      marker_rule(), marker_command()}));
     ASSERT_EQ(0, r.exit_status) << r.describe();
     const json e = json::parse(r.out).at("enforcement");
     EXPECT_EQ("kernel TSYNC", e.at("method")) << e.dump(2);
@@ -503,7 +495,7 @@ TEST_F(ThreadsTest, ExplainJsonNamesTheKernelModeProblem) {
     EXPECT_FALSE(ran());
 
     RunResult emulate = run_sandbox(concat(
-        {exec_flags(), {"--tsync", "emulate", "--explain=json"}, marker_command()}));
+        {exec_flags(), {"--tsync", "emulate", "--explain=json"}, marker_rule(), marker_command()}));
     ASSERT_EQ(0, emulate.exit_status) << emulate.describe();
     const json ee = json::parse(emulate.out).at("enforcement");
     EXPECT_EQ("emulation", ee.at("method")) << ee.dump(2);
@@ -514,7 +506,7 @@ TEST_F(ThreadsTest, ExplainJsonNamesTheKernelModeProblem) {
 TEST_F(ThreadsTest, UnknownTsyncModeIsAUsageError) {
     for (const char* bad : {"bogus", "Kernel", "emulation"}) {
         forget_marker();
-        RunResult r = run_sandbox(concat({exec_flags(), {"--tsync", bad}, marker_command()}));
+        RunResult r = run_sandbox(concat({exec_flags(), {"--tsync", bad}, marker_rule(), marker_command()}));
         EXPECT_TRUE(is_launcher_error(r)) << "--tsync \"" << bad << "\"";
         EXPECT_TRUE(contains(r.err, bad)) << r.describe();
         EXPECT_FALSE(ran()) << "--tsync \"" << bad << "\" ran the command";
@@ -526,7 +518,7 @@ TEST_F(ThreadsTest, UnknownTsyncModeIsAUsageError) {
 TEST_F(ThreadsTest, EmptyTsyncOrThreadsValueIsAUsageError) {
     for (const char* option : {"--tsync", "--threads"}) {
         forget_marker();
-        RunResult r = run_sandbox(concat({exec_flags(), {option, ""}, marker_command()}));
+        RunResult r = run_sandbox(concat({exec_flags(), {option, ""}, marker_rule(), marker_command()}));
         EXPECT_TRUE(is_launcher_error(r)) << option << " \"\"";
         EXPECT_FALSE(ran()) << option << " \"\" ran the command";
     }
@@ -660,7 +652,7 @@ TEST_F(ThreadsTest, NoFreeRealTimeSignalRefusesEmulation) {
     }
     for (const Args& flags : refused) {
         forget_marker();
-        RunResult r = run_sandbox(concat({exec_flags(), flags, marker_command()}),
+        RunResult r = run_sandbox(concat({exec_flags(), flags, marker_rule(), marker_command()}),
                                   with_env(env));
         EXPECT_TRUE(is_launcher_error(without_announcements(r))) << flags.back();
         EXPECT_TRUE(contains(r.err, "no free real-time signal")) << r.describe();
@@ -741,7 +733,7 @@ TEST_F(InstalledLauncherTest, PreloadRunsTheDynamicLauncherInstalledBesideIt) {
 TEST_F(InstalledLauncherTest, PreloadWithoutTheDynamicLauncherFailsAndRunsNothing) {
     const std::string launcher = install_launcher(false);
     const std::string lib = preload_copy();
-    RunResult r = run_installed(launcher, concat({{"--preload", lib}, marker_command()}));
+    RunResult r = run_installed(launcher, concat({{"--preload", lib}, marker_rule(), marker_command()}));
     if (!static_launcher()) {
         // A dynamic sandbox loads the library itself and needs no helper.
         EXPECT_EQ(0, r.exit_status) << r.describe();
@@ -763,7 +755,7 @@ TEST_F(InstalledLauncherTest, PreloadWithoutTheDynamicLauncherFailsAndRunsNothin
 
 TEST_F(ThreadsTest, PreloadOfAMissingLibraryFailsWithTheLoaderMessage) {
     const std::string missing = path("nonexistent.so");
-    RunResult r = run_sandbox(concat({exec_flags(), {"--preload", missing}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--preload", missing}, marker_rule(), marker_command()}));
     ASSERT_TRUE(is_launcher_error(r));
     EXPECT_TRUE(contains(r.err_lines().front(), missing)) << r.describe();
     EXPECT_TRUE(contains(r.err_lines().front(), "cannot open shared object file"))
@@ -773,7 +765,7 @@ TEST_F(ThreadsTest, PreloadOfAMissingLibraryFailsWithTheLoaderMessage) {
 
 TEST_F(ThreadsTest, PreloadOfANonLibraryFailsWithTheLoaderMessage) {
     const std::string text = make_file("not-a-library.so", std::string(200, 'x'));
-    RunResult r = run_sandbox(concat({exec_flags(), {"--preload", text}, marker_command()}));
+    RunResult r = run_sandbox(concat({exec_flags(), {"--preload", text}, marker_rule(), marker_command()}));
     ASSERT_TRUE(is_launcher_error(r));
     EXPECT_TRUE(contains(r.err_lines().front(), "invalid ELF header")) << r.describe();
     EXPECT_FALSE(ran());
@@ -787,7 +779,7 @@ protected:
         RunOptions options = with_env(preload_env(4, Signals::Blocked));
         options.timeout = std::chrono::seconds(30);
         const auto start = std::chrono::steady_clock::now();
-        RunResult r = run_sandbox(concat({exec_flags(), flags, marker_command()}), options);
+        RunResult r = run_sandbox(concat({exec_flags(), flags, marker_rule(), marker_command()}), options);
         const auto took = std::chrono::steady_clock::now() - start;
         EXPECT_FALSE(r.timed_out) << r.describe();
         // A bound on a hang (the park timeout is 2 s), not a performance claim.

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs inside the kernel VM (busybox) as /extra/run: the sandbox launcher and
-# the all-threads tests with --tsync kernel, against the patched 6.12 kernel.
+# the all-threads tests (tests/system/test_all_threads) with --tsync kernel,
+# against the patched 6.12 kernel.
 # Prints "RESULT name PASS|FAIL detail" lines for kernel/vm-test.sh. On the
 # unpatched control kernel every test must FAIL except those named any_*.
 cd /extra || exit 1

@@ -5,9 +5,7 @@
 #include <fnmatch.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -95,33 +93,23 @@ std::string find_program(const std::string& name) {
     return "";
 }
 
-LoopbackServer::LoopbackServer(std::string reply) : reply_(std::move(reply)) {
-    fd_ = tcp_socket();
-    sockaddr_in a = loopback(0);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 16) != 0) {
-        fail_sys("bind/listen 127.0.0.1:0");
-    }
-    socklen_t len = sizeof a;
-    if (getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        fail_sys("getsockname");
-    }
-    port_ = ntohs(a.sin_port);
+LoopbackServer::LoopbackServer(std::string reply)
+    : port_(socket_.port()), reply_(std::move(reply)) {
     thread_ = std::thread([this] { serve(); });
 }
 
 LoopbackServer::~LoopbackServer() {
     stop_ = true;
     thread_.join();
-    close(fd_);
 }
 
 void LoopbackServer::serve() {
     while (!stop_) {
-        pollfd p{fd_, POLLIN, 0};
+        pollfd p{socket_.fd(), POLLIN, 0};
         if (poll(&p, 1, 50) <= 0) {
             continue;
         }
-        int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        int c = accept4(socket_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
         if (c < 0) {
             continue;
         }
@@ -137,19 +125,6 @@ void LoopbackServer::serve() {
 std::string LoopbackServer::http_ok(const std::string& body) {
     return "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-}
-
-int unused_port() {
-    int fd = tcp_socket();
-    sockaddr_in a = loopback(0);
-    socklen_t len = sizeof a;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        close(fd);
-        fail_sys("bind 127.0.0.1:0");
-    }
-    close(fd);
-    return ntohs(a.sin_port);
 }
 
 bool port_accepts(int port) {
@@ -180,54 +155,6 @@ std::string http_get(int port, const std::string& path) {
     std::string response = read_some(fd, "", 10000);
     close(fd);
     return response;
-}
-
-BackgroundProcess::BackgroundProcess(const Args& argv, const std::vector<std::string>& env,
-                                     const std::string& log_path) {
-    std::vector<char*> c_argv;
-    for (const auto& a : argv) {
-        c_argv.push_back(const_cast<char*>(a.c_str()));  // execve's signature
-    }
-    c_argv.push_back(nullptr);
-    std::vector<char*> c_env;
-    for (const auto& e : env) {
-        c_env.push_back(const_cast<char*>(e.c_str()));
-    }
-    c_env.push_back(nullptr);
-    int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (log < 0) {
-        fail_sys("open " + log_path);
-    }
-    pid_ = fork();
-    if (pid_ < 0) {
-        fail_sys("fork");
-    }
-    if (pid_ == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0) {
-            _exit(127);
-        }
-        execve(c_argv[0], c_argv.data(), c_env.data());
-        _exit(127);
-    }
-    close(log);
-}
-
-BackgroundProcess::~BackgroundProcess() {
-    if (pid_ > 0 && !reaped_) {
-        kill(pid_, SIGKILL);
-        while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-        }
-    }
-}
-
-bool BackgroundProcess::exited() {
-    if (reaped_) {
-        return true;
-    }
-    int status = 0;
-    reaped_ = waitpid(pid_, &status, WNOHANG) == pid_;
-    return reaped_;
 }
 
 void ProgramTest::SetUp() {

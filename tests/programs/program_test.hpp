@@ -15,10 +15,13 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "tcp.hpp"
 
 namespace sandbox_programs {
 
 using sandbox_it::Args;
+using sandbox_it::BackgroundProcess;
+using sandbox_it::free_port;
 using sandbox_it::RunResult;
 
 // The absolute path of an installed program (looked up in /usr/bin, /bin and
@@ -53,7 +56,7 @@ public:
 private:
     void serve();
 
-    int fd_ = -1;
+    sandbox_it::TcpSocket socket_{sandbox_it::TcpSocket::Listen::Yes};
     int port_ = 0;
     std::string reply_;
     std::atomic<bool> stop_{false};
@@ -61,8 +64,6 @@ private:
     std::thread thread_;
 };
 
-// A port on 127.0.0.1 that nothing listens on (bound once to learn a free one).
-int unused_port();
 // Whether something accepts TCP connections on 127.0.0.1:port.
 bool port_accepts(int port);
 // Whether the test process can bind 127.0.0.1:port right now.
@@ -71,24 +72,6 @@ bool port_free(int port);
 // Sends "GET path HTTP/1.0" to 127.0.0.1:port and returns the whole response
 // ("" when the connection fails).
 std::string http_get(int port, const std::string& path);
-
-// A program started in the background (stdout and stderr into `log_path`),
-// killed and reaped by the destructor.
-class BackgroundProcess {
-public:
-    BackgroundProcess(const Args& argv, const std::vector<std::string>& env,
-                      const std::string& log_path);
-    ~BackgroundProcess();
-    BackgroundProcess(const BackgroundProcess&) = delete;
-    BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-
-    // Whether the process has exited (reaps it).
-    bool exited();
-
-private:
-    pid_t pid_ = -1;
-    bool reaped_ = false;
-};
 
 // Fixture: HOME (with a fake ~/.ssh/id_rsa), a work directory that is ${PWD} for the
 // sandboxed program, and a private TMPDIR, all in a fresh directory.

@@ -8,14 +8,28 @@ namespace {
 using sandbox_it::exists;
 using sandbox_it::read_file;
 
-class FileTools : public ProgramTest {};
+class FileTools : public ProgramTest {
+protected:
+    // work/src with a.txt ("alpha\n") and sub/b.txt ("beta\n").
+    void make_source_tree() {
+        make_dir("work/src/sub");
+        make_file("work/src/a.txt", "alpha\n");
+        make_file("work/src/sub/b.txt", "beta\n");
+    }
+    // COMMAND under PROFILE fails with `exit_status`, prints nothing and exactly `err`.
+    void expect_refused(const std::string& profile, const Args& command, int exit_status,
+                        const std::string& err) {
+        RunResult r = run_profile(profile, command);
+        EXPECT_EQ(r.exit_status, exit_status) << r.describe();
+        EXPECT_EQ(r.out, "");
+        EXPECT_EQ(r.err, err);
+    }
+};
 
 TEST_F(FileTools, TarGzipRoundTrip) {
     NEED_PROGRAM(tar, "tar");
     NEED_PROGRAM(gzip, "gzip");
-    make_dir("work/src/sub");
-    make_file("work/src/a.txt", "alpha\n");
-    make_file("work/src/sub/b.txt", "beta\n");
+    make_source_tree();
     RunResult r = run_profile("tar", {tar, "-czf", "src.tgz", "src"});
     ASSERT_EQ(r.exit_status, 0) << r.describe();
     make_dir("work/out");
@@ -55,10 +69,7 @@ TEST_F(FileTools, GzipCompressesAndDecompresses) {
 
 TEST_F(FileTools, GzipCannotReadSshKey) {
     NEED_PROGRAM(gzip, "gzip");
-    RunResult r = run_profile("gzip", {gzip, "-c", secret_});
-    EXPECT_EQ(r.exit_status, 1) << r.describe();
-    EXPECT_EQ(r.out, "");
-    EXPECT_EQ(r.err, "gzip: " + secret_ + ": Permission denied\n");
+    expect_refused("gzip", {gzip, "-c", secret_}, 1, "gzip: " + secret_ + ": Permission denied\n");
 }
 
 TEST_F(FileTools, JqFiltersAFile) {
@@ -71,9 +82,8 @@ TEST_F(FileTools, JqFiltersAFile) {
 
 TEST_F(FileTools, JqCannotReadSshKey) {
     NEED_PROGRAM(jq, "jq");
-    RunResult r = run_profile("jq", {jq, ".", secret_});
-    EXPECT_EQ(r.exit_status, 2) << r.describe();
-    EXPECT_EQ(r.err, "jq: error: Could not open file " + secret_ + ": Permission denied\n");
+    expect_refused("jq", {jq, ".", secret_}, 2,
+                   "jq: error: Could not open file " + secret_ + ": Permission denied\n");
 }
 
 TEST_F(FileTools, Sqlite3CreatesADatabaseInTheWorkDirectory) {
@@ -104,9 +114,7 @@ TEST_F(FileTools, Sqlite3CannotOpenADatabaseOutside) {
 
 TEST_F(FileTools, RsyncCopiesADirectoryLocally) {
     NEED_PROGRAM(rsync, "rsync");
-    make_dir("work/src/sub");
-    make_file("work/src/a.txt", "alpha\n");
-    make_file("work/src/sub/b.txt", "beta\n");
+    make_source_tree();
     RunResult r = run_profile("rsync", {rsync, "-a", "src/", "dst/"});
     ASSERT_EQ(r.exit_status, 0) << r.describe();
     EXPECT_EQ(read_file(path("work/dst/a.txt")), "alpha\n");

@@ -174,7 +174,7 @@ TEST_F(NetworkPrograms, HttpServerServesTheWorkDirectoryOnPort8000) {
 
 TEST_F(NetworkPrograms, HttpServerCannotBindAnotherPort) {
     NEED_PROGRAM(python3, "python3");
-    const int port = unused_port();
+    const int port = free_port();
     RunResult r = run_profile("http-server", {python3, "-m", "http.server", std::to_string(port),
                                               "--bind", "127.0.0.1"});
     EXPECT_EQ(r.exit_status, 1) << r.describe();

@@ -120,16 +120,6 @@ int available_cpus() {
     return sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (const auto& s : v) {
-        out.push_back(const_cast<char*>(s.c_str()));  // execve's signature
-    }
-    out.push_back(nullptr);
-    return out;
-}
-
 Args concat(std::initializer_list<Args> parts) {
     Args out;
     for (const Args& part : parts) {
@@ -413,42 +403,19 @@ bool abi_required(int needed) {
     return end != value && *end == '\0' && required >= needed;
 }
 
-IdleChild::IdleChild() {
-    pid_ = fork();
-    if (pid_ < 0) {
-        fail_sys("fork");
-    }
-    if (pid_ == 0) {
-        for (;;) {
-            pause();
-        }
-    }
-}
-
-IdleChild::~IdleChild() {
-    if (pid_ > 0) {
-        kill(pid_, SIGKILL);
-        while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-        }
-    }
+bool kernel_tsync_required() {
+    const char* value = std::getenv("SANDBOX_TEST_KERNEL_TSYNC");
+    return value != nullptr && std::string_view(value) == "1";
 }
 
 void SandboxTest::SetUp() {
-    std::string templ = "/tmp/sandbox-it.XXXXXX";
-    if (mkdtemp(templ.data()) == nullptr) {
-        fail_sys("mkdtemp");
-    }
-    dir_ = templ;
+    temp_.emplace("/tmp", "sandbox-it");
+    dir_ = temp_->path();
 }
 
 void SandboxTest::TearDown() {
-    std::error_code ignored;
-    if (!dir_.empty()) {
-        std::filesystem::remove_all(dir_, ignored);
-    }
-    for (const auto& d : extra_dirs_) {
-        std::filesystem::remove_all(d, ignored);
-    }
+    extra_dirs_.clear();
+    temp_.reset();
 }
 
 std::string SandboxTest::path(std::string_view relative) const {
@@ -487,13 +454,19 @@ std::string SandboxTest::write_policy(std::string_view relative, const nlohmann:
 }
 
 std::string SandboxTest::make_temp_dir_in(const std::string& base) {
-    std::string templ = base + "/sandbox-it.XXXXXX";
-    if (mkdtemp(templ.data()) == nullptr) {
-        fail_sys("mkdtemp in " + base);
-    }
-    extra_dirs_.emplace_back(templ);
-    return templ;
+    return extra_dirs_.emplace_back(base, "sandbox-it").path();
 }
+
+Args SandboxTest::marker_command() const {
+    std::filesystem::create_directories(dir_ / "w");
+    return {"--", probe_bin(), "create", path("w/marker")};
+}
+
+Args SandboxTest::marker_rule() const { return {"--rw", path("w")}; }
+
+bool SandboxTest::ran() const { return exists(path("w/marker")); }
+
+void SandboxTest::forget_marker() const { std::filesystem::remove(path("w/marker")); }
 
 std::string read_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);

@@ -2,12 +2,15 @@
 // capture its stdout, stderr and exit status with a timeout, and run the `probe`
 // program inside it to learn the exact errno of one operation.
 //
-// Environment (set by tests/integration/meson.build):
+// Environment (set by the meson.build of each suite that runs the binary):
 //   SANDBOX_BIN          the launcher under test
 //   SANDBOX_PROBE        the probe program (tests/integration/probe.c)
 //   SANDBOX_SOURCE_ROOT  the source tree
 //   SANDBOX_TEST_REQUIRE_ABI  optional: a Landlock ABI the machine must have; tests
 //                        that need at most this ABI fail instead of skipping.
+//   SANDBOX_TEST_KERNEL_TSYNC=1  optional: the kernel must have
+//                        LANDLOCK_RESTRICT_SELF_TSYNC; kernel-TSYNC tests fail
+//                        instead of skipping (kernel_tsync_required()).
 #pragma once
 
 #include <sys/types.h>
@@ -21,6 +24,9 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "processes.hpp"
+#include "temp_dir.hpp"
 
 namespace sandbox_it {
 
@@ -63,8 +69,6 @@ RunOptions with_fds(std::vector<FdMapping> fds);
 // collects stdout and stderr until the child exits, kills it on timeout.
 RunResult run(const Args& argv, const RunOptions& options = {});
 
-// argv/envp for execv/execve: pointers into `v`, NULL-terminated.
-std::vector<char*> c_strings(const std::vector<std::string>& v);
 
 // The value of the environment variable NAME that meson test sets; throws
 // when it is missing or empty.
@@ -111,20 +115,9 @@ int launcher_abi();
 std::optional<std::string> abi_shortfall(int needed);
 // True when SANDBOX_TEST_REQUIRE_ABI is set to a number >= needed.
 bool abi_required(int needed);
-
-// A child of the test process, outside any sandbox the test starts, that waits
-// until it is killed. The destructor kills and reaps it.
-class IdleChild {
-public:
-    IdleChild();
-    ~IdleChild();
-    IdleChild(const IdleChild&) = delete;
-    IdleChild& operator=(const IdleChild&) = delete;
-    [[nodiscard]] pid_t pid() const { return pid_; }
-
-private:
-    pid_t pid_ = -1;
-};
+// True when SANDBOX_TEST_KERNEL_TSYNC is "1": the kernel must have
+// LANDLOCK_RESTRICT_SELF_TSYNC (tests/kernel/guest-run.sh sets it).
+bool kernel_tsync_required();
 
 // Fixture: a fresh directory under /tmp per test, removed afterwards.
 class SandboxTest : public ::testing::Test {
@@ -146,8 +139,21 @@ protected:
     // A second fresh directory under `base` (e.g. /var/tmp), removed afterwards.
     std::string make_temp_dir_in(const std::string& base);
 
+    // `-- PROBE create DIR/w/marker`: a command that leaves w/marker when the
+    // launcher runs it and a rule lets it write in w/ (marker_rule()). Creates w/.
+    [[nodiscard]] Args marker_command() const;
+    // `--rw DIR/w`: the rule that lets marker_command() leave its marker.
+    [[nodiscard]] Args marker_rule() const;
+    // Whether marker_command() ran: w/marker exists.
+    [[nodiscard]] bool ran() const;
+    // For the next run of marker_command().
+    void forget_marker() const;
+
     std::filesystem::path dir_;
-    std::vector<std::filesystem::path> extra_dirs_;
+
+private:
+    std::optional<TempDir> temp_;
+    std::vector<TempDir> extra_dirs_;
 };
 
 std::string read_file(const std::string& path);

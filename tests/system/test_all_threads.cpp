@@ -25,9 +25,14 @@
 #include "enforce/restrict.hpp"
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
+#include "harness.hpp"
 
 namespace sandbox {
 namespace {
+
+using sandbox_it::in_child;
+using sandbox_it::kernel_tsync_required;
+using sandbox_it::TempDir;
 
 constexpr std::uint64_t read_file_bit = 1ULL << 2;
 
@@ -75,11 +80,8 @@ bool has_nnp(pid_t tid) {
 class Fixture : public ::testing::Test {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/sandbox-threads-XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-        allowed_ = dir_ + "/allowed";
-        denied_ = dir_ + "/denied";
+        allowed_ = dir_ / "allowed";
+        denied_ = dir_ / "denied";
         ASSERT_EQ(mkdir(allowed_.c_str(), 0755), 0);
         ASSERT_EQ(mkdir(denied_.c_str(), 0755), 0);
         std::ofstream(allowed_ + "/f") << "ok";
@@ -89,20 +91,6 @@ protected:
         int answer = 0;
         kernel_tsync_ = probe_tsync(&answer) == Probe::Yes;
     }
-    void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
-
-    /// Runs `body` in a forked child; returns its exit status (or 200 + signal).
-    template <typename F>
-    int in_child(F body) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            _exit(body());
-        }
-        int status = 0;
-        waitpid(pid, &status, 0);
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
-    }
-
     /// Mismatch bits: 1 = an allowed read failed, 2 = a denied read succeeded
     /// (or failed with another errno than EACCES), 4 = NNP missing.
     int check_thread() const {
@@ -165,7 +153,8 @@ protected:
 
     bool landlock() const { return abi_ >= 1; }
 
-    std::string dir_, allowed_, denied_;
+    TempDir dir_{"/tmp", "sandbox-threads"};
+    std::string allowed_, denied_;
     int abi_ = 0;
     bool kernel_tsync_ = false;
 };
@@ -185,9 +174,8 @@ TEST_F(Fixture, AutoRestrictsEveryThread) {
 
 TEST_F(Fixture, KernelTsyncWhereTheProbeFindsIt) {
     ASSERT_TRUE(landlock());
-    const bool required = std::getenv("SANDBOX_TEST_KERNEL_TSYNC") != nullptr;
-    if (required) {
-        ASSERT_TRUE(kernel_tsync_) << "SANDBOX_TEST_KERNEL_TSYNC is set but the probe says no";
+    if (kernel_tsync_required()) {
+        ASSERT_TRUE(kernel_tsync_) << "SANDBOX_TEST_KERNEL_TSYNC=1 but the probe says no";
     }
     if (kernel_tsync_) {
         EXPECT_EQ(run_all_threads(8, Tsync::Kernel), 0);

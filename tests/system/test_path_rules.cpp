@@ -28,22 +28,15 @@
 #include "enforce/ruleset.hpp"
 #include "base/error.hpp"
 #include "enforce/workers.hpp"
+#include "harness.hpp"
 #include "policy/plan.hpp"
 #include "rule_builders.hpp"
 
 namespace sandbox {
 namespace {
 
-/// Runs `body` in a forked child; its return value is the exit status.
-int in_child(const std::function<int()>& body) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        _exit(body());
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using sandbox_it::in_child;
+using sandbox_it::TempDir;
 
 /// errno of open(path, flags) (0: it worked).
 int open_errno(const std::string& path, int flags) {
@@ -58,9 +51,6 @@ int open_errno(const std::string& path, int flags) {
 class Resolve : public ::testing::Test {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/sandbox-resolve-XXXXXX";
-        ASSERT_NE(nullptr, mkdtemp(tmpl));
-        dir_ = tmpl;
         std::filesystem::create_directories(path("d"));
         std::ofstream(path("d/f")) << "x";
         std::ofstream(path("outside")) << "x";
@@ -69,9 +59,7 @@ protected:
         abi_ = probe_abi(&err);
         ASSERT_GE(abi_, 1) << "Landlock is not available: " << describe_errno(err);
     }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-
-    std::string path(const std::string& relative) const { return dir_ + "/" + relative; }
+    std::string path(const std::string& relative) const { return dir_ / relative; }
 
     /// The plan refers to its policy's rules: the fixture keeps every policy.
     RulesetPlan plan(std::vector<PathRule> rules, Tolerance tolerance = Tolerance::Strict) const {
@@ -95,7 +83,7 @@ protected:
         });
     }
 
-    std::string dir_;
+    TempDir dir_{"/tmp", "sandbox-path-rules"};
     int abi_ = 0;
     mutable std::deque<Policy> policies_;
 };

@@ -6,6 +6,7 @@
 #include "command/ldd.hpp"
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -42,28 +43,7 @@ constexpr const char* system_loader = "/lib64/ld-linux-x86-64.so.2";
 
 // ------------------------------------------------------------- helpers
 
-/// A directory from mkdtemp, removed with its contents at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = "/tmp/sandbox-test-ldd-XXXXXX";
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
+using sandbox_it::TempDir;
 
 /// Changes the current directory for the lifetime of the object.
 class ScopedChdir {
