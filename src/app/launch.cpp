@@ -64,8 +64,8 @@ void print_warnings(const Prepared& p) {
 }
 
 /// Above this many rule paths, helper threads open them beside the main
-/// thread (10 000 rules on 2 CPUs: ~0.8x the wall time of one thread,
-/// bench/). Below it, starting threads costs more than it saves.
+/// thread; below it, starting threads costs more than it saves
+/// (bench/results/design-figures.md#parallel-open).
 constexpr std::size_t kParallelOpenRules = 2000;
 
 /// Helpers for a large plan without --threads: one per further CPU (at most
@@ -94,9 +94,9 @@ std::unique_ptr<WorkerPool> openers(const RulesetPlan& plan) {
 
 Prepared prepare(const CommandLine& cl, WorkerPool* pool) {
     // What is allocated from here on lives until execve, and every fresh page
-    // costs a fault (~3 us on the benchmark machine, ~1 KB per rule): take
-    // large blocks (growing rule vectors) from the heap, where freed ones are
-    // reused, instead of fresh mmap()s. 10 000 rules: ~650 faults fewer.
+    // costs a fault: take large blocks (growing rule vectors) from the heap,
+    // where freed ones are reused, instead of fresh mmap()s
+    // (bench/results/design-figures.md#mmap-threshold).
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     Prepared p;
     p.policy = load_policy(cl);

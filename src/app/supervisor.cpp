@@ -53,7 +53,8 @@ sigset_t forwarded_set() {
 
 /// How long to wait, after the command ended, for records still queued in
 /// the kernel (behind a barrier message) and for its domain's deallocation
-/// record (~50 ms after the last process of the domain is reaped).
+/// record, which follows the reaping of the domain's last process
+/// (bench/results/design-figures.md#deallocation-record).
 constexpr auto kBarrierWait = std::chrono::seconds(2);
 constexpr auto kDeallocationWait = std::chrono::milliseconds(1500);
 

@@ -117,7 +117,7 @@ FsAccess effective(const Distinct& d, FsAccess granted) {
 /// Whether it is a directory comes from the open itself: O_DIRECTORY first,
 /// and only on ENOTDIR a second open for a file. Most rules name
 /// directories, so a rule costs three system calls, not four with an fstat
-/// (~0.7 us each here). Should the path turn from a file into a directory
+/// (bench/results/design-figures.md#open-rule-path). Should the path turn from a file into a directory
 /// between the two opens, its rule gets file rights only: less, never more.
 void open_and_add(int ruleset, const std::string& path, Distinct& d, std::string* name) {
     UniqueFd fd(open_rule_path(path, O_DIRECTORY));

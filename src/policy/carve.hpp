@@ -52,7 +52,7 @@ public:
 
 struct CarveLimits {
     /// Generated rules in total. Every rule costs an open and a Landlock rule
-    /// at each launch (~3 us); 10 000 is a large home directory's top levels,
+    /// at each launch (bench/results/design-figures.md#carve-limit); 10 000 is a large home directory's top levels,
     /// not a tree that should be carved entry by entry (deny something deeper
     /// or narrow the rule instead).
     std::size_t max_generated = 10000;

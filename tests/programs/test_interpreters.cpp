@@ -21,6 +21,19 @@ protected:
         ASSERT_EQ(r.exit_status, 0) << r.describe();
         EXPECT_EQ(r.out, out);
     }
+
+    // expect_script() for a script that tries to escape (given a loopback
+    // server's port as its argument): its output says what was denied, and
+    // neither the connection nor ~/note happened.
+    void expect_escape_denied(const std::string& profile, const std::string& program,
+                              const std::string& file, const std::string& script,
+                              const std::string& out) {
+        LoopbackServer server(LoopbackServer::http_ok("x"));
+        ASSERT_NO_FATAL_FAILURE(
+            expect_script(profile, program, file, script, out, {server.port_text()}));
+        EXPECT_EQ(server.connections(), 0);
+        EXPECT_FALSE(exists(home_ + "/note"));
+    }
 };
 
 TEST_F(Interpreters, ShellRunsCoreutilsInTheWorkDirectory) {
@@ -58,8 +71,7 @@ TEST_F(Interpreters, Python3RunsAScriptThatWritesInTheWorkDirectory) {
 
 TEST_F(Interpreters, Python3DeniesSshKeyHomeWritesAndNetwork) {
     NEED_PROGRAM(python3, "python3");
-    LoopbackServer server(LoopbackServer::http_ok("x"));
-    ASSERT_NO_FATAL_FAILURE(expect_script(
+    ASSERT_NO_FATAL_FAILURE(expect_escape_denied(
         "python3", python3, "escape.py",
         "import os, socket, sys\n"
         "def errno_of(f):\n"
@@ -73,9 +85,7 @@ TEST_F(Interpreters, Python3DeniesSshKeyHomeWritesAndNetwork) {
         "print('write', errno_of(lambda: open(home + '/note', 'w')))\n"
         "print('connect', errno_of(lambda: socket.create_connection(\n"
         "    ('127.0.0.1', int(sys.argv[1])), timeout=5)))\n",
-        "read 13\nwrite 13\nconnect 13\n", {server.port_text()}));
-    EXPECT_EQ(server.connections(), 0);
-    EXPECT_FALSE(exists(home_ + "/note"));
+        "read 13\nwrite 13\nconnect 13\n"));
 }
 
 TEST_F(Interpreters, PerlRunsAScriptThatWritesInTheWorkDirectory) {
@@ -114,8 +124,7 @@ TEST_F(Interpreters, NodeRunsAScriptThatWritesInTheWorkDirectory) {
 
 TEST_F(Interpreters, NodeDeniesSshKeyHomeWritesAndNetwork) {
     NEED_PROGRAM(node, "node");
-    LoopbackServer server(LoopbackServer::http_ok("x"));
-    ASSERT_NO_FATAL_FAILURE(expect_script(
+    ASSERT_NO_FATAL_FAILURE(expect_escape_denied(
         "node", node, "escape.js",
         "const fs = require('fs'), net = require('net');\n"
         "const home = process.env.HOME;\n"
@@ -125,9 +134,7 @@ TEST_F(Interpreters, NodeDeniesSshKeyHomeWritesAndNetwork) {
         "const s = net.connect(Number(process.argv[2]), '127.0.0.1');\n"
         "s.on('connect', () => { console.log('connect OK'); s.destroy(); });\n"
         "s.on('error', e => console.log('connect', e.code));\n",
-        "read EACCES\nwrite EACCES\nconnect EACCES\n", {server.port_text()}));
-    EXPECT_EQ(server.connections(), 0);
-    EXPECT_FALSE(exists(home_ + "/note"));
+        "read EACCES\nwrite EACCES\nconnect EACCES\n"));
 }
 
 }  // namespace

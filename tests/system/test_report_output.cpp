@@ -4,25 +4,19 @@
 #include <nlohmann/json.hpp>
 
 #include "app/report_output.hpp"
+#include "denial_builders.hpp"
 #include "policy/denials.hpp"
 #include "policy/suggestion.hpp"
 
 namespace sandbox {
 namespace {
 
-Denial fs(const std::string& path, std::vector<std::string> blockers) {
-    Denial d;
-    d.path = path;
-    d.blockers = std::move(blockers);
-    return d;
-}
-
 TEST(ReportOutput, JsonShape) {
     RunReport r;
     r.command = {"cat", "/etc/hostname"};
     r.exit_status = 1;
     r.domains = {"182cde421"};
-    r.denials = {fs("/etc/hostname", {"fs.read_file"})};
+    r.denials = {fs_denial("/etc/hostname", {"fs.read_file"})};
     r.denials[0].count = 2;
     r.suggestion = suggest(r.denials);
     r.received = 2;
@@ -49,7 +43,7 @@ TEST(ReportOutput, TextQuotesForTheShellAndEscapesNames) {
     Denial abstract;
     abstract.blockers = {"scope.abstract_unix_socket"};
     abstract.path = std::string("\0name\n", 6);
-    r.denials = {fs("/tmp/a b", {"fs.read_file"}), abstract};
+    r.denials = {fs_denial("/tmp/a b", {"fs.read_file"}), abstract};
     r.suggestion = suggest(r.denials);
     const std::string text = report_text(r);
     EXPECT_NE(std::string::npos, text.find("sh -c 'cat '\\''x y'\\'''")) << text;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "policy/audit_record.hpp"
+#include "denial_builders.hpp"
 #include "policy/denials.hpp"
 #include "policy/suggestion.hpp"
 
@@ -144,13 +145,6 @@ TEST(DenialCollector, UserMessagesAreBarriers) {
     EXPECT_FALSE(c.saw_user_message("sandbox-report-barrier pid=1 child=3"));
 }
 
-Denial fs(const std::string& path, std::vector<std::string> blockers) {
-    Denial d;
-    d.path = path;
-    d.blockers = std::move(blockers);
-    return d;
-}
-
 TEST(Suggestion, SmallestGroupPerPathAndExactRights) {
     Denial tcp;
     tcp.blockers = {"net.connect_tcp"};
@@ -160,10 +154,12 @@ TEST(Suggestion, SmallestGroupPerPathAndExactRights) {
     bind.port = 0;
     Denial sig;
     sig.blockers = {"scope.signal"};
-    Suggestion s = suggest({fs("/usr/bin/x", {"fs.execute", "fs.read_file"}),
-                            fs("/etc/hosts", {"fs.read_file"}), fs("/tmp", {"fs.make_reg"}),
-                            fs("/etc/hosts", {"fs.read_dir"}), tcp, bind, sig, tcp,
-                            fs("/run/s", {"fs.resolve_unix"}), fs("/x", {"fs.future_right"})});
+    Suggestion s = suggest({fs_denial("/usr/bin/x", {"fs.execute", "fs.read_file"}),
+                            fs_denial("/etc/hosts", {"fs.read_file"}),
+                            fs_denial("/tmp", {"fs.make_reg"}),
+                            fs_denial("/etc/hosts", {"fs.read_dir"}), tcp, bind, sig, tcp,
+                            fs_denial("/run/s", {"fs.resolve_unix"}),
+                            fs_denial("/x", {"fs.future_right"})});
     EXPECT_EQ((std::vector<std::string>{"--ro", "/etc/hosts", "--unix", "/run/s", "--rw", "/tmp",
                                         "--rox", "/usr/bin/x", "--connect-tcp", "443",
                                         "--bind-tcp", "0", "--unrestricted-scope", "signal"}),
@@ -176,7 +172,8 @@ TEST(Suggestion, SmallestGroupPerPathAndExactRights) {
 }
 
 TEST(Suggestion, WriteAndExecuteIsRwx) {
-    Suggestion s = suggest({fs("/w/f", {"fs.write_file"}), fs("/w/f", {"fs.execute"})});
+    Suggestion s =
+        suggest({fs_denial("/w/f", {"fs.write_file"}), fs_denial("/w/f", {"fs.execute"})});
     EXPECT_EQ((std::vector<std::string>{"--rwx", "/w/f"}), s.flags);
 }
 
@@ -186,7 +183,7 @@ TEST(Suggestion, PerProcessPathsGetNoRule) {
     EXPECT_FALSE(is_per_process_path("/proc/self/status"));
     EXPECT_FALSE(is_per_process_path("/proc/sys/kernel"));
     EXPECT_FALSE(is_per_process_path("/procs/1"));
-    Suggestion s = suggest({fs("/proc/77/mounts", {"fs.read_file"})});
+    Suggestion s = suggest({fs_denial("/proc/77/mounts", {"fs.read_file"})});
     EXPECT_TRUE(s.flags.empty());
     EXPECT_EQ(std::vector<std::string>{"/proc/77/mounts"}, s.per_process_paths);
 }
