@@ -61,41 +61,41 @@
 
 static int result_fd = -1;
 
-static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void failf(const char *fmt, ...)
+/* Writes "MESSAGE; " to the result pipe. */
+static void vreport(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void vreport(const char *fmt, va_list ap)
 {
 	char buf[512];
-	va_list ap;
 	int len;
 
-	va_start(ap, fmt);
 	len = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	if (len > (int)sizeof(buf) - 3)
 		len = sizeof(buf) - 3;
 	buf[len++] = ';';
 	buf[len++] = ' ';
 	if (result_fd >= 0 && write(result_fd, buf, len) < 0)
 		_exit(3);
+}
+
+static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
 	_exit(1);
 }
 
 static void notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void notef(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
-	int len;
 
 	va_start(ap, fmt);
-	len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	vreport(fmt, ap);
 	va_end(ap);
-	if (len > (int)sizeof(buf) - 3)
-		len = sizeof(buf) - 3;
-	buf[len++] = ';';
-	buf[len++] = ' ';
-	if (result_fd >= 0 && write(result_fd, buf, len) < 0)
-		_exit(3);
 }
 
 static const char *errname(int e)
