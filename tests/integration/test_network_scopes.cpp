@@ -15,14 +15,11 @@
 #include <utility>
 
 #include "harness.hpp"
+#include "processes.hpp"
 #include "tcp.hpp"
 
 namespace sandbox_it {
 namespace {
-
-[[noreturn]] void fail_sys(const std::string& what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
 
 // free_port() as text.
 std::string free_port_text() { return std::to_string(free_port()); }

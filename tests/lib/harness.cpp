@@ -1,4 +1,5 @@
 #include "harness.hpp"
+#include "processes.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -50,10 +51,6 @@ public:
 private:
     int fd_ = -1;
 };
-
-[[noreturn]] void fail_sys(const std::string& what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
 
 // Internal descriptors live at 100 and above so that FdMapping targets (small
 // numbers) never overwrite them in the child.

@@ -12,13 +12,9 @@ extern char** environ;
 
 namespace sandbox_it {
 
-namespace {
-
-[[noreturn]] void fail_sys(const std::string& what) {
+void fail_sys(const std::string& what) {
     throw std::system_error(errno, std::generic_category(), what);
 }
-
-}  // namespace
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
     std::vector<char*> out;

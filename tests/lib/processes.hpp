@@ -11,6 +11,9 @@
 
 namespace sandbox_it {
 
+/// Throws std::system_error for the system call that just failed (errno).
+[[noreturn]] void fail_sys(const std::string& what);
+
 // argv/envp for execv/execve: pointers into `v`, NULL-terminated.
 std::vector<char*> c_strings(const std::vector<std::string>& v);
 

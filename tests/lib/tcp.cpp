@@ -1,4 +1,5 @@
 #include "tcp.hpp"
+#include "processes.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,10 +11,6 @@
 namespace sandbox_it {
 
 namespace {
-
-[[noreturn]] void fail_sys(const std::string& what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
 
 }  // namespace
 

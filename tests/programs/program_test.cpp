@@ -1,4 +1,5 @@
 #include "program_test.hpp"
+#include "processes.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -17,11 +18,9 @@
 
 namespace sandbox_programs {
 
-namespace {
+using sandbox_it::fail_sys;
 
-[[noreturn]] void fail_sys(const std::string& what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
+namespace {
 
 sockaddr_in loopback(int port) {
     sockaddr_in a{};
