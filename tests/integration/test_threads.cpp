@@ -40,11 +40,6 @@ const std::string& preload_lib() {
 
 bool kernel_has_tsync() { return features().at("tsync") == "yes"; }
 
-bool kernel_tsync_required() {
-    const char* v = std::getenv("SANDBOX_TEST_KERNEL_TSYNC");
-    return v != nullptr && std::string_view(v) == "1";
-}
-
 // The method --tsync auto must choose, from the kernel probe and the thread count.
 std::string auto_method(std::size_t threads) {
     if (kernel_has_tsync()) {
