@@ -82,9 +82,7 @@ public:
         if (!path) {
             return;
         }
-        char* real = realpath(path->c_str(), nullptr);
-        std::string canonical = real ? real : *path;
-        free(real);  // NOLINT(cppcoreguidelines-no-malloc)
+        const std::string canonical = real_path(*path).value_or(*path);
         if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end()) {
             std::vector<std::string> chain = stack_names_;
             chain.push_back(*path);
