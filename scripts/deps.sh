@@ -17,7 +17,7 @@ set -euo pipefail
 group_packages() {
   case $1 in
     build) echo meson ninja-build pkg-config g++ gcc lld nlohmann-json3-dev \
-             libspdlog-dev libfmt-dev libgtest-dev libcap2-bin ;;
+             libspdlog-dev libfmt-dev libgtest-dev libcap2-bin libseccomp-dev ;;
     programs)
       echo coreutils dash python3 perl git curl wget make gcc g++ tar gzip jq sqlite3 \
            rsync openssh-client ca-certificates

@@ -22,6 +22,7 @@
 #include "app/explain.hpp"
 #include "app/policy_load.hpp"
 #include "app/features_report.hpp"
+#include "app/learn.hpp"
 #include "app/log.hpp"
 #include "app/supervisor.hpp"
 #include "config.h"
@@ -242,6 +243,9 @@ int run_action(const CommandLine& cl, int restricted_fd);
 } // namespace
 
 int run(const CommandLine& cl) {
+    if (cl.action == Action::Run && cl.learn) {
+        return learn(cl);
+    }
     if (cl.action == Action::Run && cl.report) {
         SupervisedChild child;
         if (auto status = supervise(cl, child)) {

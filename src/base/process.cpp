@@ -1,5 +1,6 @@
 #include "base/process.hpp"
 
+#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -42,6 +43,23 @@ bool descends_from(long pid, long ancestor) {
         pid = ppid;
     }
     return false;
+}
+
+std::vector<long> descendants_of(long ancestor) {
+    std::vector<long> out;
+    DIR* proc = opendir("/proc");
+    if (proc == nullptr) {
+        return out;
+    }
+    while (const dirent* e = readdir(proc)) {
+        char* end = nullptr;
+        const long pid = std::strtol(e->d_name, &end, 10);
+        if (end != e->d_name && *end == '\0' && pid != ancestor && descends_from(pid, ancestor)) {
+            out.push_back(pid);
+        }
+    }
+    closedir(proc);
+    return out;
 }
 
 [[noreturn]] void die_by(int sig) {

@@ -3,10 +3,15 @@
 // command died.
 #pragma once
 
+#include <vector>
+
 namespace sandbox {
 
 /// Is `pid` `ancestor` or one of its descendants (via /proc/PID/stat)?
 bool descends_from(long pid, long ancestor);
+
+/// Every live process below `ancestor` (not itself), from /proc.
+std::vector<long> descendants_of(long ancestor);
 
 /// Ends this process by signal `sig` (default action, no core file), so that
 /// the caller's shell sees 128+N as for the command itself.

@@ -22,7 +22,8 @@ struct RawFlags {
     bool validate = false, strict = false, version = false, help = false;
     /// Present when given; "" for --explain/--features without "=FORMAT".
     std::optional<std::string> min_abi, tsync, threads, log_level, explain, features;
-    std::optional<std::string> report_denials, report_to;
+    std::optional<std::string> report_denials, report_to, learn;
+    bool learn_check = false;
     std::size_t verbose = 0;
 };
 
@@ -172,6 +173,14 @@ inline constexpr OptionSpec kOptions[] = {
     {.name = "report-to", .kind = Kind::Value, .value_name = "FILE", .group = "Information",
      .help = "Write the --report-denials report to FILE instead of standard error",
      .value = &RawFlags::report_to},
+    {.name = "learn", .kind = Kind::Value, .value_name = "FILE", .group = "Information",
+     .help = "Run the command unconfined but traced and write the policy it needed to FILE "
+             "(only what this run did; see sandbox(1), LEARNING)",
+     .value = &RawFlags::learn},
+    {.name = "learn-check", .group = "Information",
+     .help = "With --learn: then run the command again under the learned policy and report "
+             "any difference (the command runs twice)",
+     .flag = &RawFlags::learn_check},
     {.name = "explain", .kind = Kind::OptionalValue, .value_name = "FORMAT", .group = "Information",
      .help = "Print the effective policy and enforcement plan, run nothing (--explain=json for "
              "JSON)",

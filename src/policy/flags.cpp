@@ -365,6 +365,19 @@ CommandLine build(const RawFlags& f, const ParseContext& ctx) {
         }
         cl.report_to = *f.report_to;
     }
+    if (f.learn) {
+        if (actions > 0 || f.report_denials) {
+            throw UsageError("--learn runs the command: it excludes --explain, --features, "
+                             "--validate, --version and --report-denials");
+        }
+        if (f.learn->empty()) {
+            throw UsageError("--learn: empty FILE");
+        }
+        cl.learn = *f.learn;
+        cl.learn_check = f.learn_check;
+    } else if (f.learn_check) {
+        throw UsageError("--learn-check only applies to --learn");
+    }
     if (f.strict) {
         if (!f.validate) {
             throw UsageError("--strict only applies to --validate");

@@ -40,6 +40,9 @@ struct CommandLine {
     /// --report-denials[=FORMAT]: run under the denial-report supervisor.
     std::optional<OutputFormat> report;
     std::string report_to;              ///< --report-to FILE; "" is standard error
+    /// --learn FILE: run traced, unconfined, and write the learned policy.
+    std::optional<std::string> learn;
+    bool learn_check = false;           ///< --learn-check: replay under it
     std::vector<std::string> command;   ///< COMMAND and its arguments, untouched
     std::string help_text;              ///< filled for Action::Help
 };
