@@ -201,7 +201,9 @@ public:
         }
         seen_.use(parent_directory(*name), {AccessFs::MakeReg}, true);
         seen_.created(*name, false);
-        seen_.use(*name, open_rights(flags & ~O_TRUNC, FileKind::Regular));
+        // With O_TRUNC: a second run finds the file and truncates it (the
+        // shell's "> file"), so the rule allows that too.
+        seen_.use(*name, open_rights(flags, FileKind::Regular));
         opened_.insert(*name);
     }
 
