@@ -5,6 +5,7 @@
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -32,6 +33,10 @@ namespace sandbox {
 namespace {
 
 constexpr std::size_t kPage = 4096;
+
+// <linux/seccomp.h> of Linux 6.6; Debian 12's headers are older.
+constexpr unsigned long kNotifSetFlags = SECCOMP_IOW(4, __u64);  // SECCOMP_IOCTL_NOTIF_SET_FLAGS
+constexpr unsigned long kSyncWakeUp = 1;  // SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 
 /// A NUL-terminated string of the traced process (at most PATH_MAX bytes),
 /// read page by page so that a string ending just before an unmapped page
@@ -80,24 +85,6 @@ std::string in_caller(pid_t pid, int dirfd, const std::string& raw) {
     const std::string base = dirfd == AT_FDCWD ? fmt::format("/proc/{}/cwd", pid)
                                                : fmt::format("/proc/{}/fd/{}", pid, dirfd);
     return raw.empty() ? base : base + "/" + raw;
-}
-
-/// The canonical path of an existing object (the final symlink followed).
-std::optional<std::string> follow(const std::string& path) { return real_path(path); }
-
-/// The canonical path of a name whose final component is not followed (it
-/// may not exist yet): the directory made canonical, the name kept.
-std::optional<std::string> name_in_directory(const std::string& path) {
-    const std::string trimmed = strip_trailing_slashes(path);
-    const std::string_view name = base_name(trimmed);
-    if (name == "." || name == ".." || trimmed == "/") {
-        return real_path(trimmed);
-    }
-    auto dir = real_path(parent_directory(trimmed));
-    if (!dir) {
-        return std::nullopt;
-    }
-    return (*dir == "/" ? std::string() : *dir) + "/" + std::string(name);
 }
 
 std::optional<struct stat> stat_of(const std::string& path, bool follow_link) {
@@ -162,9 +149,10 @@ const FsAccess kRunFile{AccessFs::ReadFile, AccessFs::Execute};
 /// the caller's pid and the tracer's state.
 class Recorder {
 public:
-    Recorder(pid_t pid, pid_t self, Observations& seen, std::set<std::string>& opened,
-             std::set<std::string>& abstract_bound)
-        : pid_(pid), self_(self), seen_(seen), opened_(opened), abstract_(abstract_bound) {}
+    Recorder(pid_t pid, pid_t self, CanonicalPaths& paths, Observations& seen,
+             std::set<std::string>& opened, std::set<std::string>& abstract_bound)
+        : pid_(pid), self_(self), paths_(paths), seen_(seen), opened_(opened),
+          abstract_(abstract_bound) {}
 
     void open(int dirfd, std::uint64_t path_arg, std::uint64_t flags_arg) {
         auto raw = read_string(pid_, path_arg);
@@ -177,12 +165,9 @@ public:
         }
         const std::string path = in_caller(pid_, dirfd, *raw);
         const bool exclusive = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
-        if (auto real = follow(path); real && !exclusive) {
-            auto st = stat_of(*real, true);
-            if (!st) {
-                return;
-            }
-            const FileKind kind = file_kind(st->st_mode);
+        struct stat st {};
+        if (auto real = paths_.follow(path, &st); real && !exclusive) {
+            const FileKind kind = file_kind(st.st_mode);
             if ((flags & O_TMPFILE) == O_TMPFILE) {
                 // An unnamed file in the directory: file rights beneath it.
                 seen_.use(*real, open_rights(flags & ~O_DIRECTORY, FileKind::Regular), true);
@@ -437,8 +422,14 @@ private:
         }
     }
 
+    std::optional<std::string> follow(const std::string& path) { return paths_.follow(path); }
+    std::optional<std::string> name_in_directory(const std::string& path) {
+        return paths_.name_in_directory(path);
+    }
+
     pid_t pid_;
     pid_t self_;
+    CanonicalPaths& paths_;
     Observations& seen_;
     std::set<std::string>& opened_;
     std::set<std::string>& abstract_;
@@ -446,7 +437,7 @@ private:
 
 } // namespace
 
-LearnTracer::LearnTracer(UniqueFd listener) : listener_(std::move(listener)) {
+LearnTracer::LearnTracer(UniqueFd listener) : listener_(std::move(listener)), self_(getpid()) {
     if (const int rc = seccomp_notify_alloc(&req_, &resp_); rc != 0) {
         throw SysError(-rc, "--learn: seccomp_notify_alloc");
     }
@@ -456,6 +447,10 @@ LearnTracer::LearnTracer(UniqueFd listener) : listener_(std::move(listener)) {
         throw SysError(err, "--learn: seccomp(SECCOMP_GET_NOTIF_SIZES)");
     }
     req_size_ = sizes.seccomp_notif;
+    // Linux 6.6: each answer wakes the traced thread on this CPU at once,
+    // a hand-off instead of a cross-CPU wake-up per system call. Older
+    // kernels refuse the flag (EINVAL): the tracer works the same, slower.
+    (void)ioctl(listener_.get(), kNotifSetFlags, kSyncWakeUp);
 }
 
 LearnTracer::~LearnTracer() { seccomp_notify_free(req_, resp_); }
@@ -490,7 +485,7 @@ void LearnTracer::record(const seccomp_notif& n) {
     }
     const auto pid = static_cast<pid_t>(n.pid);
     const auto* a = n.data.args;
-    Recorder r(pid, getpid(), seen_, opened_, abstract_bound_);
+    Recorder r(pid, self_, paths_, seen_, opened_, abstract_bound_);
     using SC = Recorder::SocketCall;
     switch (*call) {
     case TracedCall::Open: r.open(AT_FDCWD, a[0], a[1]); break;

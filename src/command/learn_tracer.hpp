@@ -6,7 +6,7 @@
 // caller's memory (process_vm_readv), a relative one is resolved against the
 // caller's working directory or directory descriptor through
 // /proc/PID/cwd and /proc/PID/fd/N, and the result is made canonical
-// (realpath) before the call runs, so that a file the call creates is seen
+// (CanonicalPaths) before the call runs, so that a file the call creates is seen
 // as created. The tracer only observes: a call it cannot read (a process
 // that is not dumpable, memory that is gone) still continues, and is
 // counted.
@@ -20,6 +20,7 @@
 #include <string>
 
 #include "base/unique_fd.hpp"
+#include "command/canonical_paths.hpp"
 #include "command/learn_filter.hpp"
 #include "policy/observations.hpp"
 
@@ -55,10 +56,12 @@ private:
     void record(const seccomp_notif& n);
 
     UniqueFd listener_;
+    pid_t self_;  ///< the launcher
     TracedCalls calls_;
     seccomp_notif* req_ = nullptr;
     seccomp_notif_resp* resp_ = nullptr;
     std::size_t req_size_ = 0;
+    CanonicalPaths paths_;
     Observations seen_;
     std::set<std::string> opened_;         ///< objects the run opened (ioctl, ftruncate)
     std::set<std::string> abstract_bound_;  ///< abstract socket names the run bound

@@ -128,6 +128,22 @@ void collapse(Entries& entries, const LearnContext& c) {
     }
 }
 
+/// Removes the rights a rule on a directory above already grants (after a
+/// collapse, deeper entries of the collapsed directory are redundant).
+void drop_covered(Entries& entries) {
+    for (auto it = entries.begin(); it != entries.end();) {
+        FsAccess above;
+        for (std::string dir = it->first; dir != "/";) {
+            dir = parent_directory(dir);
+            if (auto a = entries.find(dir); a != entries.end()) {
+                above |= a->second.access;
+            }
+        }
+        it->second.access = it->second.access.without(above);
+        it = it->second.access.empty() ? entries.erase(it) : std::next(it);
+    }
+}
+
 /// "/proc/1234/status" -> "/proc/self/status": process directories differ
 /// from run to run.
 std::string generic_proc(const std::string& path) {
@@ -236,6 +252,7 @@ LearnedPolicy generalise(const Observations& seen, const LearnContext& context) 
         }
     }
     collapse(entries, context);
+    drop_covered(entries);
 
     for (const auto& [path, use] : entries) {
         out.rules.push_back({with_variables(path, context), use.access, use.directory});

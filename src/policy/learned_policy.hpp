@@ -17,7 +17,8 @@
 //     in one directory become one read rule on it, repeated upwards, but
 //     never on "/", a top-level directory, /etc, /home, /root, /var, /tmp,
 //     $HOME or above, $TMPDIR, or above $PWD. Writes and executes stay where
-//     they were seen.
+//     they were seen. Then rights a rule on a directory above already grants
+//     are dropped.
 //  5. Name: /proc/PID becomes /proc/self; $PWD, $HOME and $TMPDIR (longest
 //     first) become ${PWD}, ${HOME} and ${TMPDIR:-/tmp}.
 //  6. Write: rules sorted by path, groups (ro, rox) where the rights are

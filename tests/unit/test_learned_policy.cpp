@@ -141,6 +141,9 @@ TEST(LearnedPolicy, ManyReadsBelowASystemDirectoryCollapseUpwards) {
         seen.use(std::string("/usr/lib/python3.11/") + f, kRead);
     }
     seen.use("/usr/lib/python3.11", {AccessFs::ReadDir}, true);
+    // Fewer than four in its directory, but below the collapsed one.
+    seen.use("/usr/lib/python3.11/json/__pycache__/decoder.pyc", kRead);
+    seen.use("/usr/lib/python3.11/json", {AccessFs::ReadDir}, true);
     LearnedPolicy p = generalise(seen, context());
     ASSERT_EQ(p.rules.size(), 1U);
     EXPECT_EQ(p.rules[0].path, "/usr/lib/python3.11");
