@@ -512,6 +512,7 @@ int replay_check(const CommandLine& cl, const std::string& file, int learned) {
     args.emplace_back("--");
     args.insert(args.end(), cl.command.begin(), cl.command.end());
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (std::string& a : args) {
         argv.push_back(a.data());
     }

@@ -46,7 +46,7 @@ std::optional<std::string> read_string(pid_t pid, std::uint64_t addr) {
         return std::nullopt;
     }
     std::string out;
-    char buf[kPage];
+    char buf[kPage] = {};
     while (out.size() < PATH_MAX) {
         const std::size_t chunk = kPage - (addr % kPage);
         iovec local{buf, chunk};

@@ -333,6 +333,7 @@ std::string render_policy(const LearnedPolicy& policy) {
     auto ports = [&net](std::string_view key, const std::set<std::uint16_t>& set) {
         if (!set.empty()) {
             std::vector<std::string> items;
+            items.reserve(set.size());
             for (std::uint16_t p : set) {
                 items.push_back(std::to_string(p));
             }
