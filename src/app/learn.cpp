@@ -11,7 +11,9 @@
 
 #include <linux/capability.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -236,24 +238,38 @@ public:
     }
 
 private:
+    using Clock = std::chrono::steady_clock;
+
+    /// One poll round. Deadlines are checked on every round, not only when
+    /// the poll times out: busy daemons keep the listener readable.
     void poll_once() {
-        pollfd fds[2] = {{tracer_.fd(), POLLIN, 0}, {signals_.get(), POLLIN, 0}};
-        int timeout = -1;
-        if (stop_deadline_ != 0) {
-            timeout = 100;
-        } else if (exited_ && !told_) {
-            timeout = 1000;
+        const Clock::time_point now = Clock::now();
+        if (exited_ && !told_ && !stopping_ && now >= exited_at_ + std::chrono::seconds(1)) {
+            told_ = true;
+            fmt::print(stderr,
+                       "sandbox: --learn: the command has exited; learning goes on while the {} "
+                       "process(es) it left running run (Ctrl-C ends learning)\n",
+                       descendants_of(getpid()).size());
         }
+        if (stopping_ && !killed_ && now >= kill_at_) {
+            killed_ = true;
+            for (long pid : descendants_of(getpid())) {
+                kill(static_cast<pid_t>(pid), SIGKILL);
+            }
+        }
+        int timeout = -1;
+        if (exited_ && !told_ && !stopping_) {
+            timeout = until(exited_at_ + std::chrono::seconds(1), now);
+        } else if (stopping_ && !killed_) {
+            timeout = until(kill_at_, now);
+        }
+        pollfd fds[2] = {{tracer_.fd(), POLLIN, 0}, {signals_.get(), POLLIN, 0}};
         const int n = poll(fds, 2, timeout);
         if (n < 0 && errno != EINTR) {
             const int err = errno;
             throw SysError(err, "--learn: poll");
         }
-        if (n == 0) {
-            on_timeout();
-            return;
-        }
-        if (n < 0) {
+        if (n <= 0) {
             return;
         }
         if ((fds[0].revents & POLLIN) != 0) {
@@ -266,20 +282,9 @@ private:
         }
     }
 
-    void on_timeout() {
-        if (stop_deadline_ != 0 && std::time(nullptr) >= stop_deadline_) {
-            for (long pid : descendants_of(getpid())) {
-                kill(static_cast<pid_t>(pid), SIGKILL);
-            }
-            stop_deadline_ = std::time(nullptr) + 3600;
-        } else if (exited_ && !told_ && stop_deadline_ == 0) {
-            told_ = true;
-            const std::size_t left = descendants_of(getpid()).size();
-            std::fprintf(stderr,
-                         "sandbox: --learn: the command has exited; learning goes on while the "
-                         "%zu process(es) it left running run (Ctrl-C ends learning)\n",
-                         left);
-        }
+    static int until(Clock::time_point when, Clock::time_point now) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when - now).count();
+        return static_cast<int>(std::max<long long>(ms, 0) + 1);
     }
 
     void take_signals() {
@@ -292,7 +297,7 @@ private:
             }
             const bool ends = sig == SIGINT || sig == SIGTERM || sig == SIGHUP;
             if (exited_) {
-                if (ends && stop_deadline_ == 0) {
+                if (ends && !stopping_) {
                     stop_learning();
                 }
                 continue;
@@ -316,7 +321,8 @@ private:
         for (long pid : left) {
             kill(static_cast<pid_t>(pid), SIGTERM);
         }
-        stop_deadline_ = std::time(nullptr) + 2;
+        stopping_ = true;
+        kill_at_ = Clock::now() + std::chrono::seconds(2);
     }
 
     /// The launcher is the subreaper of every traced process: reap them all.
@@ -330,6 +336,7 @@ private:
             if (got == child_) {
                 status_ = wstatus;
                 exited_ = true;
+                exited_at_ = Clock::now();
             }
         }
     }
@@ -353,10 +360,13 @@ private:
     pid_t child_;
     UniqueFd signals_;
     bool hung_up_ = false;
-    bool told_ = false;
+    bool told_ = false;      ///< "learning goes on" was said
+    bool stopping_ = false;  ///< interrupted after the command exited: SIGTERM sent
+    bool killed_ = false;    ///< SIGKILL sent
+    Clock::time_point exited_at_;
+    Clock::time_point kill_at_;
     bool exited_ = false;  ///< status_ holds the command's wait status
     int status_ = 0;
-    std::time_t stop_deadline_ = 0;  ///< 0: not stopping
 };
 
 struct Traced {
