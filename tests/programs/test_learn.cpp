@@ -173,6 +173,21 @@ TEST_F(Learn, Tar) {
     EXPECT_TRUE(contains(policy_text(), "\"system-base\""));
 }
 
+TEST_F(Learn, TheSameRunTwiceGivesTheSameFile) {
+    NEED_PROGRAM(tar, "tar");
+    const auto setup = [this] {
+        make_dir("work/src");
+        make_file("work/src/a.txt", "alpha\n");
+    };
+    reset(setup);
+    ASSERT_EQ(learn({tar, "-cf", "src.tar", "src"}).exit_status, 0);
+    const std::string first = policy_text();
+    reset(setup);
+    ASSERT_EQ(learn({tar, "-cf", "src.tar", "src"}).exit_status, 0);
+    EXPECT_EQ(policy_text(), first);
+    EXPECT_TRUE(contains(first, "Learned by sandbox --learn on 2026-12-07 from: "));
+}
+
 TEST_F(Learn, Gzip) {
     NEED_PROGRAM(gzip, "gzip");
     RunResult r = learn_and_replay({gzip, "-kv", "data.txt"},
