@@ -719,7 +719,12 @@ for name in profiles:
                      "on a directory above: " + short_list((f"`{names(p)}`" for p in redundant), 4) + ".")
     if a_ports != b_ports:
         show = lambda ps: ", ".join(f"{r} {p}" for r, p in ps) or "none"
-        lines.append(f"Network: learned {show(a_ports)}; profile {show(b_ports)}.")
+        net = learned_policy.get("network", {})
+        seen = {(r, p) for r in ("bind_tcp", "connect_tcp") for p in net.get(r, [])}
+        inherited = [x for x in a_ports if x not in seen]
+        lines.append(f"Network: learned {show(a_ports)}; profile {show(b_ports)}." +
+                     (f" The learned {show(inherited)} comes from an included block, not "
+                      "from the run." if inherited else ""))
     if a_scoped != b_scoped:
         lines.append(f"Scopes restricted: learned {', '.join(a_scoped) or 'none'}; "
                      f"profile {', '.join(b_scoped) or 'none'}.")
