@@ -412,7 +412,9 @@ Traced trace(const ExecPlan& plan) {
         out.wait_status = wstatus;
         return out;
     }
-    LearnTracer tracer(std::move(listener));
+    std::vector<int> inherited = {0, 1, 2};
+    inherited.insert(inherited.end(), plan.keep_fds.begin(), plan.keep_fds.end());
+    LearnTracer tracer(std::move(listener), std::move(inherited));
     LearnLoop loop(tracer, pid);
     out.wait_status = loop.run();
     out.seen = tracer.observations();

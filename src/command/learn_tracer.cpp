@@ -1,6 +1,7 @@
 #include "command/learn_tracer.hpp"
 
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -311,10 +313,17 @@ public:
     /// ftruncate and ioctl act on a descriptor. Landlock decides at open
     /// time, and a descriptor inherited from outside carries every right:
     /// only objects the run opened itself need the right.
-    void on_descriptor(int fd, AccessFs right) {
+    void on_descriptor(int fd, AccessFs right, const std::vector<int>& inherited) {
         auto path = fd_path(pid_, fd);
         if (!path || opened_.count(*path) == 0) {
             return;
+        }
+        // The same open file as one the launcher passed on (stdin from
+        // /dev/null while the run also opened /dev/null itself)?
+        for (int own : inherited) {
+            if (syscall(SYS_kcmp, self_, pid_, KCMP_FILE, own, fd) == 0) {
+                return;
+            }
         }
         auto st = stat_of(fmt::format("/proc/{}/fd/{}", pid_, fd), true);
         if (!st) {
@@ -437,7 +446,8 @@ private:
 
 } // namespace
 
-LearnTracer::LearnTracer(UniqueFd listener) : listener_(std::move(listener)), self_(getpid()) {
+LearnTracer::LearnTracer(UniqueFd listener, std::vector<int> inherited)
+    : listener_(std::move(listener)), self_(getpid()), inherited_(std::move(inherited)) {
     if (const int rc = seccomp_notify_alloc(&req_, &resp_); rc != 0) {
         throw SysError(-rc, "--learn: seccomp_notify_alloc");
     }
@@ -522,10 +532,12 @@ void LearnTracer::record(const seccomp_notif& n) {
         r.rename(as_int(a[0]), a[1], as_int(a[2]), a[3], static_cast<unsigned>(a[4]));
         break;
     case TracedCall::Truncate: r.truncate(a[0]); break;
-    case TracedCall::Ftruncate: r.on_descriptor(as_int(a[0]), AccessFs::Truncate); break;
+    case TracedCall::Ftruncate:
+        r.on_descriptor(as_int(a[0]), AccessFs::Truncate, inherited_);
+        break;
     case TracedCall::Ioctl:
         if (!ioctl_always_allowed(static_cast<unsigned>(a[1]))) {
-            r.on_descriptor(as_int(a[0]), AccessFs::IoctlDev);
+            r.on_descriptor(as_int(a[0]), AccessFs::IoctlDev, inherited_);
         }
         break;
     case TracedCall::Bind: r.socket_address(as_int(a[0]), a[1], a[2], SC::Bind); break;

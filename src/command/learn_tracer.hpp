@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "base/unique_fd.hpp"
 #include "command/canonical_paths.hpp"
@@ -32,8 +33,11 @@ namespace sandbox {
 class LearnTracer {
 public:
     /// Signals to the launcher's descendants (it is their subreaper) stay
-    /// inside the run; any other target is outside.
-    explicit LearnTracer(UniqueFd listener);
+    /// inside the run; any other target is outside. `inherited`: the
+    /// launcher's descriptors the command inherits (0, 1, 2, --keep-fd):
+    /// Landlock does not restrict them, so their ioctls and ftruncates need
+    /// no rule.
+    LearnTracer(UniqueFd listener, std::vector<int> inherited);
     ~LearnTracer();
     LearnTracer(const LearnTracer&) = delete;
     LearnTracer& operator=(const LearnTracer&) = delete;
@@ -57,6 +61,7 @@ private:
 
     UniqueFd listener_;
     pid_t self_;  ///< the launcher
+    std::vector<int> inherited_;
     TracedCalls calls_;
     seccomp_notif* req_ = nullptr;
     seccomp_notif_resp* resp_ = nullptr;

@@ -358,6 +358,20 @@ TEST_F(Learn, UnixSocketConnectIsLearnedAsResolveUnix) {
         << policy_text();
 }
 
+TEST_F(Learn, DeviceIoctlsOnlyOnDevicesTheRunOpened) {
+    NEED_PROGRAM(sh, "sh");
+    // stdin is /dev/null, inherited: Landlock does not restrict it, even
+    // though the run opens /dev/null as well (test -t: TCGETS).
+    RunResult r = learn_and_replay({sh, "-c", "exec 3</dev/null; test -t 0; echo $?"});
+    EXPECT_EQ(r.out, "1\n") << r.describe();
+    EXPECT_FALSE(contains(policy_text(), "ioctl_dev")) << policy_text();
+    // Its own descriptor of /dev/null needs ioctl_dev for the same TCGETS.
+    r = learn_and_replay({sh, "-c", "exec 3</dev/null; test -t 3; echo $?"});
+    EXPECT_EQ(r.out, "1\n") << r.describe();
+    EXPECT_TRUE(contains(policy_text(), "{\"path\": \"/dev/null\", \"access\": [\"ioctl_dev\"]}"))
+        << policy_text();
+}
+
 TEST_F(Learn, ProgramThatForksADaemonAndExits) {
     NEED_PROGRAM(sh, "sh");
     NEED_PROGRAM(setsid, "setsid");
