@@ -116,6 +116,22 @@ TEST(Flags, ReportDenials) {
     EXPECT_NE("", usage_error({"--report-denials", "--report-to=", "true"}));
 }
 
+TEST(Flags, Learn) {
+    CommandLine cl = parse({"--learn", "p.json", "--profile", "shell", "--", "make"});
+    ASSERT_TRUE(cl.learn.has_value());
+    EXPECT_EQ("p.json", *cl.learn);
+    EXPECT_FALSE(cl.learn_check);
+    EXPECT_EQ(std::vector<std::string>{"make"}, cl.command);
+    EXPECT_TRUE(parse({"--learn=p.json", "--learn-check", "make"}).learn_check);
+    EXPECT_FALSE(parse({"true"}).learn.has_value());
+    EXPECT_EQ("--learn-check only applies to --learn", usage_error({"--learn-check", "true"}));
+    EXPECT_EQ("--learn: empty FILE", usage_error({"--learn=", "true"}));
+    EXPECT_NE("", usage_error({"--learn", "p.json", "--explain", "true"}));
+    EXPECT_NE("", usage_error({"--learn", "p.json", "--report-denials", "true"}));
+    EXPECT_NE("", usage_error({"--learn", "a.json", "--learn", "b.json", "true"}));
+    EXPECT_NE("", usage_error({"--learn"}));
+}
+
 TEST(Flags, DenyIsAPathList) {
     CommandLine cl = parse({"--rw", "~", "--deny", "~/.ssh", "--deny=/a,/b", "true"});
     ASSERT_EQ(cl.flag_policy.denies.size(), 3U);
