@@ -597,6 +597,11 @@ int learn(const CommandLine& cl) {
     const Traced run = trace(plan);
     LearnContext context = context_for(cl, run.seen, plan.envp);
     const LearnedPolicy learned = generalise(run.seen, context);
+    for (const std::string& path : learned.unwritable) {
+        spdlog::warn("--learn: \"{}\" cannot be named in a policy file (\"${{\" would be "
+                     "expanded): no rule for it",
+                     path);
+    }
     write_policy_file(target, render_policy(learned));
     fmt::print(stderr, "sandbox: --learn: wrote {}: {} rule(s){} from {} operation(s){}\n", target,
                learned.rules.size(),

@@ -255,6 +255,10 @@ LearnedPolicy generalise(const Observations& seen, const LearnContext& context) 
     drop_covered(entries);
 
     for (const auto& [path, use] : entries) {
+        if (path.find("${") != std::string::npos) {
+            out.unwritable.push_back(path);  // the loader would expand it
+            continue;
+        }
         out.rules.push_back({with_variables(path, context), use.access, use.directory});
     }
     std::sort(out.rules.begin(), out.rules.end(),

@@ -68,6 +68,9 @@ struct LearnedPolicy {
     std::set<std::uint16_t> bind_tcp;
     std::set<std::uint16_t> connect_tcp;
     ScopeSet unrestricted_scopes;
+    /// Paths a policy file cannot name (they contain "${", which the loader
+    /// expands): left out, for a warning.
+    std::vector<std::string> unwritable;
 };
 
 /// Rules 1-5 above.

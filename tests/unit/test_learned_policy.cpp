@@ -200,6 +200,16 @@ TEST(LearnedPolicy, VariablesAndProcessDirectories) {
     EXPECT_EQ(p.rules.size(), 5U);
 }
 
+TEST(LearnedPolicy, PathsThePolicyFormatWouldExpandAreLeftOutAndListed) {
+    Observations seen;
+    seen.use("/srv/${HOME}", kRead);
+    seen.use("/srv/$x", kRead);  // "$" without "{" is literal
+    LearnedPolicy p = generalise(seen, context());
+    ASSERT_EQ(p.rules.size(), 1U);
+    EXPECT_EQ(p.rules[0].path, "/srv/$x");
+    EXPECT_EQ(p.unwritable, std::vector<std::string>{"/srv/${HOME}"});
+}
+
 TEST(LearnedPolicy, FilesNeverCarryDirectoryRights) {
     Observations seen;
     seen.use("/srv/x", {AccessFs::ReadFile, AccessFs::ReadDir, AccessFs::MakeReg});
