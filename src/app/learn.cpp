@@ -225,15 +225,16 @@ public:
         }
     }
 
-    /// Until the last traced process has ended; returns the command's wait status.
+    /// Until the last traced process has ended; returns the command's wait
+    /// status.
     int run() {
-        while (!hung_up_ || !exited_) {
-            if (hung_up_) {
-                reap_child_blocking();
-                break;
-            }
+        while (!hung_up_) {
             poll_once();
         }
+        // Every traced process has exited (the listener hangs up as they
+        // exit, maybe before their parent, this launcher, reaped them): reap
+        // them all, the command among them, so that none is left a zombie.
+        reap_all_blocking();
         return status_;
     }
 
@@ -341,18 +342,23 @@ private:
         }
     }
 
-    void reap_child_blocking() {
-        while (!exited_) {
+    void reap_all_blocking() {
+        for (;;) {
             int wstatus = 0;
             const pid_t got = waitpid(-1, &wstatus, 0);
-            if (got < 0 && errno != EINTR) {
-                const int err = errno;
-                throw SysError(err, "--learn: waitpid");
+            if (got < 0 && errno == EINTR) {
+                continue;
+            }
+            if (got < 0) {
+                break;  // ECHILD: none left
             }
             if (got == child_) {
                 status_ = wstatus;
                 exited_ = true;
             }
+        }
+        if (!exited_) {
+            throw SysError(ECHILD, "--learn: the command's exit status was lost");
         }
     }
 

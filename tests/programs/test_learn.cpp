@@ -435,7 +435,7 @@ TEST_F(Learn, ChildrenThatOutliveTheCommandAreEndedByAnInterrupt) {
     EXPECT_EQ(WEXITSTATUS(status), 0);  // the command's own exit status
     EXPECT_TRUE(contains(read_file(path("learn.log")), "interrupted"));
     EXPECT_TRUE(exists(policy_));
-    EXPECT_EQ(kill(daemon, 0), -1);  // ended and reaped by the launcher
+    EXPECT_EQ(kill(daemon, 0), -1) << read_file(path("learn.log"));  // ended and reaped
     EXPECT_EQ(errno, ESRCH);
 }
 
