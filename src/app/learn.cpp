@@ -429,15 +429,13 @@ Traced trace(const ExecPlan& plan) {
     return out;
 }
 
-LearnContext context_for(const CommandLine& cl, const Observations& seen,
-                         const std::vector<std::string>& envp) {
+LearnContext context_for(const CommandLine& cl, std::vector<KnownPolicy> given,
+                         const Observations& seen, const std::vector<std::string>& envp) {
     LearnContext c;
+    c.given = std::move(given);
     c.home = canonical_or(env_value(envp, "HOME"), "");
     c.pwd = current_directory("--learn");
     c.tmpdir = canonical_or(env_value(envp, "TMPDIR"), canonical_or(std::string("/tmp"), "/tmp"));
-    for (const PolicyRef& ref : cl.policies) {
-        c.given.push_back({include_name(ref), canonical(load_one(cl, ref))});
-    }
     for (const char* name : kBuildingBlocks) {
         try {
             c.building_blocks.push_back(
@@ -592,16 +590,24 @@ int replay_check(const CommandLine& cl, const std::string& file, int learned) {
 int learn(const CommandLine& cl) {
     check_learn_flags(cl);
     const std::string target = make_absolute(*cl.learn, "--learn");
-    const Policy given = load_policy(cl);  // checks every --profile/--policy first
+    // Every --profile/--policy is checked before the command runs; each is
+    // included by its name, and what it allows is left out.
+    std::vector<KnownPolicy> given;
+    Policy all;
+    for (const PolicyRef& ref : cl.policies) {
+        Policy one = load_one(cl, ref);
+        all.merge(one);
+        given.push_back({include_name(ref), canonical(std::move(one))});
+    }
     check_keep_fds(cl.keep_fds);
     ExecPlan plan;
-    plan.envp = build_environment(given.env, current_environment());
+    plan.envp = build_environment(all.env, current_environment());
     plan.path = find_command(cl.command.front(), env_value(plan.envp, "PATH"));
     plan.argv = cl.command;
     plan.keep_fds = cl.keep_fds;
 
     const Traced run = trace(plan);
-    LearnContext context = context_for(cl, run.seen, plan.envp);
+    LearnContext context = context_for(cl, std::move(given), run.seen, plan.envp);
     const LearnedPolicy learned = generalise(run.seen, context);
     for (const std::string& path : learned.unwritable) {
         spdlog::warn("--learn: \"{}\" cannot be named in a policy file (\"${{\" would be "
