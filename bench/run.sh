@@ -30,10 +30,11 @@
 # of results.csv) in place the same way. Workloads generated in the temporary
 # directory: a build of 50 C files (make -B -j2), tar -cf of 10 000 small
 # files and tar -xf of them (10 C files, 1 000 files with --quick), each run
-# untraced, under sandbox --learn FILE, and under strace -f -e
+# untraced, under sandbox --learn FILE, under bench_learn_floor (the same
+# filter, nothing recorded: the floor of the design) and under strace -f -e
 # trace=%file,%network (and strace --seccomp-bpf), interleaved; strace from
 # scripts/deps.sh programs (installed here when missing, not with --quick:
-# then skipped with a note). About 5 minutes; 20-30 s with --quick.
+# then skipped with a note). About 10 minutes; 20-30 s with --quick.
 #
 # Kernel TSYNC vs. the emulation needs a kernel with the flag: bench/kernel.sh
 # runs bench_all_threads in the patched 6.12 QEMU/TCG guest of kernel/vm-test.sh
@@ -78,7 +79,7 @@ buildtype=$(meson introspect --buildoptions "$build" 2>/dev/null |
   tr '{' '\n' | grep '"name": "buildtype"' | sed 's/.*"value": "\([a-z]*\)".*/\1/' || true)
 [ "$buildtype" = release ] || log "warning: $build is a '$buildtype' build, not release"
 ninja -C "$build" sandbox bench/bench_driver bench/bench_ref_launcher bench/bench_true \
-  bench/bench_all_threads bench/bench_policy_load bench/bench_denials >/dev/null
+  bench/bench_all_threads bench/bench_policy_load bench/bench_denials bench/bench_learn_floor >/dev/null
 
 sandbox=$build/sandbox
 driver=$build/bench/bench_driver
@@ -86,6 +87,7 @@ ref=$build/bench/bench_ref_launcher
 policy_load=$build/bench/bench_policy_load
 all_threads=$build/bench/bench_all_threads
 denials=$build/bench/bench_denials
+floor=$build/bench/bench_learn_floor
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sandbox-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -436,9 +438,12 @@ report_section() {  # MD-FILE: runs the section, writes its marked block there
 # same work every run). Each runs (a) untraced, (b) under sandbox --learn, and,
 # where strace is installed, (c) under Debian's strace with its default
 # ptrace stops and (d) with --seccomp-bpf (strace's filter mode: stops only
-# on the traced calls, like --learn's notifications; not with --quick). A run
-# of the static true gives --learn's fixed cost (fork, filter, the building
-# blocks it subtracts, writing FILE). One probe run per workload, outside the timing, reads the
+# on the traced calls, like --learn's notifications; not with --quick), and
+# (e) under bench_learn_floor: the same filter, every notification answered
+# at once, nothing recorded: the kernel's round trip, the floor of the design;
+# (b) - (e) is the launcher's own work. A run of the static true gives the
+# fixed costs (fork, filter, the building blocks --learn subtracts, writing
+# FILE), subtracted from the costs per operation. One probe run per workload, outside the timing, reads the
 # launcher's closing line: how many notifications it answered. Like
 # report-denials, one marked block of results.md (--only learn).
 learn_begin='<!-- bench section learn (bench/run.sh --only learn regenerates it) -->'
@@ -618,7 +623,9 @@ learn_section() {  # MD-FILE: runs the section, writes its marked block there
     echo "mkdir, unlink, rename, ioctl, bind, connect, ... stops until the launcher has recorded it and answered CONTINUE; FILE is"
     echo "written at the end), (c) under \`strace -f -e trace=%file,%network -o /dev/null\` (Debian's strace $(
       [ -n "$strace_exe" ] && "$strace_exe" -V 2>/dev/null | sed -n '1s/.*version //p'), a ptrace stop at every system call),"
-    echo "and (d) the same with \`--seccomp-bpf\` (strace stops only at the traced calls; not with \`--quick\`). The goal (issue): (b) under 1.5× (a)"
+    echo "(d) the same with \`--seccomp-bpf\` (strace stops only at the traced calls; not with \`--quick\`), and (e) under"
+    echo "\`bench_learn_floor\`: the same filter, every notification answered CONTINUE at once, nothing read or recorded"
+    echo "(the kernel's round trip alone: the floor of a tracer that stops at these calls). The goal (issue): (b) under 1.5× (a)"
     echo "and faster than (c). Operations: the count on the launcher's closing line (\`from N operation(s)\`) of one probe run."
     for n in "${notes_l[@]}"; do
       echo
@@ -631,18 +638,25 @@ learn_section() {  # MD-FILE: runs the section, writes its marked block there
     case_line plain - "static true, untraced" "$ldir/true"
     case_line learn plain "sandbox --learn FILE -- static true" "$sandbox" --learn "$ldir/learned-true.json" \
       -- "$ldir/true"
+    case_line floor plain "bench_learn_floor static true" "$floor" "$ldir/true"
     if [ -n "$strace_exe" ]; then
-      case_line strace plain "strace -f -e trace=%file,%network" "${strace_cmd[@]}" "$ldir/true"
+      case_line strace plain "strace -f -e trace=%file,%network static true" "${strace_cmd[@]}" "$ldir/true"
     fi
   } >"$work/learn-true.cases"
   group_heading='####' tables_md=$out_md run_group learn-true "$rounds_f" \
     "Fixed cost: a static true" "$work/learn-true.cases"
+  # GROUP CASE BASE COLUMN OPS -> µs per operation of CASE over BASE in
+  # GROUP (COLUMN 5: median wall, 12: median CPU), less the same difference
+  # for the static true (the fixed costs).
+  per_op() {
+    awk -F, -v g="$1" -v c="$2" -v b="$3" -v col="$4" -v n="$5" '
+      $1 == g && $2 == c { x = $col } $1 == g && $2 == b { y = $col }
+      $1 == "learn-true" && $2 == c { fx = $col } $1 == "learn-true" && $2 == b { fy = $col }
+      END { printf "%.1f", ((x - y) - (fx - fy)) / n }' "$csv"
+  }
   learn_us() {  # GROUP CASE-ID COLUMN -> that column of the case
     awk -F, -v g="$1" -v id="$2" -v c="$3" '$1 == g && $2 == id { print $c }' "$csv"
   }
-  local fixed_us
-  fixed_us=$(awk -v a="$(learn_us learn-true plain 5)" -v b="$(learn_us learn-true learn 5)" \
-    'BEGIN { printf "%.1f", b - a }')
 
   local w id label rounds argv ops unread n summary_rows=()
   for w in "${workloads[@]}"; do
@@ -660,6 +674,7 @@ learn_section() {  # MD-FILE: runs the section, writes its marked block there
     {
       case_line plain - "untraced" "${cmd[@]}"
       case_line learn plain "sandbox --learn FILE --" "$sandbox" --learn "$ldir/learned-$id.json" -- "${cmd[@]}"
+      case_line floor plain "bench_learn_floor (same filter, bare CONTINUE)" "$floor" "${cmd[@]}"
       if [ -n "$strace_exe" ]; then
         case_line strace plain "strace -f -e trace=%file,%network" "${strace_cmd[@]}" "${cmd[@]}"
       fi
@@ -669,21 +684,27 @@ learn_section() {  # MD-FILE: runs the section, writes its marked block there
     } >"$work/learn-$id.cases"
     group_heading='####' group_warmup=$warm_w tables_md=$out_md run_group "learn-$id" "$rounds" \
       "$label" "$work/learn-$id.cases"
-    local a b c d per
-    a=$(learn_us "learn-$id" plain 5)
+    local b c d learn_w learn_c trip_w trip_c own_w own_c
     b=$(learn_us "learn-$id" learn 5)
     c=$(learn_us "learn-$id" strace 5)
     d=$(learn_us "learn-$id" strace-bpf 5)
-    per=$(awk -v a="$a" -v b="$b" -v f="$fixed_us" -v n="$ops" 'BEGIN { printf "%.1f", (b - a - f) / n }')
+    learn_w=$(per_op "learn-$id" learn plain 5 "$ops")
+    learn_c=$(per_op "learn-$id" learn plain 12 "$ops")
+    trip_w=$(per_op "learn-$id" floor plain 5 "$ops")
+    trip_c=$(per_op "learn-$id" floor plain 12 "$ops")
+    own_w=$(per_op "learn-$id" learn floor 5 "$ops")
+    own_c=$(per_op "learn-$id" learn floor 12 "$ops")
     {
       echo
-      echo "Command: \`$(sed "s|$ldir/||g; s|$ldir|.|g" <<<"${cmd[*]}")\` (in the generated directory); $ops operations notified per run$( [ -n "$unread" ] && echo " ($unread could not be read)")."
-      echo "\`--learn\` adds $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (b - a) / 1000 }') ms to the median,"
-      echo "$per µs per operation beyond the fixed cost ($(awk -v f="$fixed_us" 'BEGIN { printf "%.1f", f / 1000 }') ms, the static true above)$(
+      echo "Command: \`$(sed "s|$ldir/||g; s|$ldir|.|g" <<<"${cmd[*]}")\` (in the generated directory); $ops operations notified per run$(
+        [ -n "$unread" ] && echo " ($unread could not be read)")."
+      echo "Per operation, wall (CPU), the static true's differences subtracted: \`--learn\` $learn_w µs ($learn_c µs),"
+      echo "of which the bare notification round trip (\`bench_learn_floor\`) $trip_w µs ($trip_c µs)"
+      echo "and the launcher's own work (\`--learn\` − floor) $own_w µs ($own_c µs)$(
         [ -n "$c" ] && awk -v b="$b" -v c="$c" 'BEGIN { printf "; median --learn / median strace: %.2f", b / c }')$(
         [ -n "$d" ] && awk -v b="$b" -v d="$d" 'BEGIN { printf ", / strace --seccomp-bpf: %.2f", b / d }')."
     } >>"$out_md"
-    summary_rows+=("$id${TAB}$label${TAB}$ops${TAB}$per")
+    summary_rows+=("$id${TAB}$label${TAB}$ops${TAB}$learn_w ($learn_c)${TAB}$own_w ($own_c)")
   done
 
   # The summary: one line per workload.
@@ -692,27 +713,33 @@ learn_section() {  # MD-FILE: runs the section, writes its marked block there
     echo "#### Summary"
     echo
     echo "Ratios: median of the per-round ratios to the untraced run of the same round (p10–p90)."
+    echo "Floor: \`bench_learn_floor\`, the same filter with every notification answered at once (nothing read or recorded):"
+    echo "what any tracer that stops every such call costs here."
     echo
-    echo "| workload | untraced ms | \`--learn\` ms | strace ms | strace --seccomp-bpf ms | \`--learn\` / untraced | strace / untraced | operations | µs per operation | \`--learn\` < 1.5× | \`--learn\` faster than strace |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| workload | untraced ms | \`--learn\` ms | floor ms | strace ms | \`--learn\` / untraced | floor / untraced | strace / untraced | operations | µs per operation, wall (CPU) | launcher's own µs per operation | \`--learn\` < 1.5× | \`--learn\` faster than strace |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   } >>"$out_md"
-  local row per_op
+  local row per_all per_own
   for row in "${summary_rows[@]}"; do
-    IFS=$TAB read -r id label ops per_op <<<"$row"
-    awk -F, -v g="learn-$id" -v label="$label" -v ops="$ops" -v per="$per_op" '
+    IFS=$TAB read -r id label ops per_all per_own <<<"$row"
+    awk -F, -v g="learn-$id" -v label="$label" -v ops="$ops" -v per="$per_all" -v own="$per_own" '
       $1 == g { med[$2] = $5; r[$2] = $9; lo[$2] = $10; hi[$2] = $11 }
       function ms(id) { return (id in med) ? sprintf("%.1f", med[id] / 1000) : "—" }
       function ratio(id) { return (id in med) ? sprintf("%.2f× (%.2f–%.2f)", r[id], lo[id], hi[id]) : "—" }
       END {
         goal = r["learn"] < 1.5 ? "yes" : "**no**"
         fast = ("strace" in med) ? (med["learn"] < med["strace"] ? "yes" : "**no**") : "—"
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, ms("plain"), ms("learn"),
-          ms("strace"), ms("strace-bpf"), ratio("learn"), ratio("strace"), ops, per, goal, fast
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, ms("plain"),
+          ms("learn"), ms("floor"), ms("strace"), ratio("learn"), ratio("floor"), ratio("strace"), ops, per,
+          own, goal, fast
       }' "$csv" >>"$out_md"
   done
   {
     echo
-    echo "No timing is asserted: the bench reports. µs per operation: (median \`--learn\` − median untraced − the fixed cost) / operations."
+    echo "µs per operation: (median of the case − median of its baseline − the same difference for the static true) / operations;"
+    echo "wall, and in parentheses CPU (user + system of every process of the run, the launcher's included). Where the command"
+    echo "runs jobs in parallel (\`make -j2\`) the wall figure means little (the launcher's work overlaps the other job): read the CPU."
+    echo "No timing is asserted: the bench reports."
     echo
     echo "$learn_end"
   } >>"$out_md"
