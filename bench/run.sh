@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite of issue 7, in one command:
 #
-#   bench/run.sh [--quick] [--build DIR] [--out DIR] [--only report-denials]
+#   bench/run.sh [--quick] [--build DIR] [--out DIR] [--only report-denials|learn]
 #
 # Builds a release build (default DIR: build-bench in the source tree) if
 # there is none, generates rule trees and policies in a temporary directory,
@@ -26,6 +26,16 @@
 # (a report raises it) are read before and after (bench_denials
 # --audit-status, no auditctl needed): a run that leaves them changed fails.
 #
+# --only learn: runs just the --learn section and replaces it (and its rows
+# of results.csv) in place the same way. Workloads generated in the temporary
+# directory: a build of 50 C files (make -B -j2), tar -cf of 10 000 small
+# files and tar -xf of them (10 C files, 1 000 files with --quick), each run
+# untraced, under sandbox --learn FILE, under bench_learn_floor (the same
+# filter, nothing recorded: the floor of the design) and under strace -f -e
+# trace=%file,%network (and strace --seccomp-bpf), interleaved; strace from
+# scripts/deps.sh programs (installed here when missing, not with --quick:
+# then skipped with a note). About 10 minutes; 20-30 s with --quick.
+#
 # Kernel TSYNC vs. the emulation needs a kernel with the flag: bench/kernel.sh
 # runs bench_all_threads in the patched 6.12 QEMU/TCG guest of kernel/vm-test.sh
 # and writes bench/results/all_threads_vm.md (ratios only; about 6-12 minutes).
@@ -43,14 +53,14 @@ while (($#)); do
     --build) build=$2; shift ;;
     --out) out=$2; shift ;;
     --only) only=$2; shift ;;
-    -h|--help) sed -n '2,34s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,43s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case $only in
-  ''|report-denials) ;;
-  *) echo "bench/run.sh: --only $only: the only section that can run alone is report-denials" >&2
+  ''|report-denials|learn) ;;
+  *) echo "bench/run.sh: --only $only: the sections that can run alone are report-denials and learn" >&2
      exit 2 ;;
 esac
 if ((quick)); then
@@ -69,7 +79,7 @@ buildtype=$(meson introspect --buildoptions "$build" 2>/dev/null |
   tr '{' '\n' | grep '"name": "buildtype"' | sed 's/.*"value": "\([a-z]*\)".*/\1/' || true)
 [ "$buildtype" = release ] || log "warning: $build is a '$buildtype' build, not release"
 ninja -C "$build" sandbox bench/bench_driver bench/bench_ref_launcher bench/bench_true \
-  bench/bench_all_threads bench/bench_policy_load bench/bench_denials >/dev/null
+  bench/bench_all_threads bench/bench_policy_load bench/bench_denials bench/bench_learn_floor >/dev/null
 
 sandbox=$build/sandbox
 driver=$build/bench/bench_driver
@@ -77,6 +87,7 @@ ref=$build/bench/bench_ref_launcher
 policy_load=$build/bench/bench_policy_load
 all_threads=$build/bench/bench_all_threads
 denials=$build/bench/bench_denials
+floor=$build/bench/bench_learn_floor
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sandbox-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -419,29 +430,358 @@ report_section() {  # MD-FILE: runs the section, writes its marked block there
   } >>"$out_md"
 }
 
-if [ -n "$only" ]; then
-  report_section "$work/report.md"
-  # Replace the marked block of results.md (or append it), and the section's
-  # rows of results.csv; everything else stays as the last full run left it.
+# --- --learn: the tracer's overhead on real work -------------------------------
+# Three workloads generated here (nothing downloaded): a build of generated C
+# files (make -B -j2: every object rebuilt every run), tar -cf of a tree of
+# small files, and tar -xf of it over the tree the previous run left (GNU
+# tar's default there: the open with O_EXCL fails, unlink, create again: the
+# same work every run). Each runs (a) untraced, (b) under sandbox --learn, and,
+# where strace is installed, (c) under Debian's strace with its default
+# ptrace stops and (d) with --seccomp-bpf (strace's filter mode: stops only
+# on the traced calls, like --learn's notifications; not with --quick), and
+# (e) under bench_learn_floor: the same filter, every notification answered
+# at once, nothing recorded: the kernel's round trip, the floor of the design;
+# (b) - (e) is the launcher's own work. A run of the static true gives the
+# fixed costs (fork, filter, the building blocks --learn subtracts, writing
+# FILE), subtracted from the costs per operation. One probe run per workload, outside the timing, reads the
+# launcher's closing line: how many notifications it answered. Like
+# report-denials, one marked block of results.md (--only learn).
+learn_begin='<!-- bench section learn (bench/run.sh --only learn regenerates it) -->'
+learn_end='<!-- end of bench section learn -->'
+
+# DIR N: N C files of a few functions each (stdio.h, stdlib.h, string.h,
+# ctype.h), a main.c that calls them, and a Makefile that links them.
+learn_c_project() {
+  local dir=$1 n=$2 i
+  mkdir -p "$dir"
+  for ((i = 0; i < n; i++)); do
+    cat >"$dir/unit$i.c" <<C
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct item$i { char name[32]; int value; };
+
+static int compare$i(const void* a, const void* b) {
+    const struct item$i* x = a;
+    const struct item$i* y = b;
+    return x->value - y->value + strcmp(x->name, y->name);
+}
+
+char* unit${i}_upper(const char* s) {
+    char* copy = strdup(s);
+    for (char* p = copy; p != NULL && *p != '\0'; ++p) {
+        *p = (char)toupper((unsigned char)*p);
+    }
+    return copy;
+}
+
+int unit${i}_sort(int n) {
+    struct item$i* items = calloc((size_t)n, sizeof *items);
+    if (items == NULL) {
+        return -1;
+    }
+    for (int k = 0; k < n; ++k) {
+        snprintf(items[k].name, sizeof items[k].name, "item-%d-%d", $i, (k * 7919) % n);
+        items[k].value = (k * 31 + $i) % 97;
+    }
+    qsort(items, (size_t)n, sizeof *items, compare$i);
+    const int first = items[0].value;
+    free(items);
+    return first;
+}
+
+int unit${i}_run(void) {
+    char* up = unit${i}_upper("unit $i");
+    const int r = unit${i}_sort(16 + $i) + (int)strlen(up);
+    free(up);
+    return r;
+}
+C
+  done
+  {
+    echo "#include <stdio.h>"
+    for ((i = 0; i < n; i++)); do echo "int unit${i}_run(void);"; done
+    echo "int main(void) {"
+    echo "    long total = 0;"
+    for ((i = 0; i < n; i++)); do echo "    total += unit${i}_run();"; done
+    echo "    printf(\"%ld\\n\", total);"
+    echo "    return 0;"
+    echo "}"
+  } >"$dir/main.c"
+  {
+    echo "OBJS = main.o $(for ((i = 0; i < n; i++)); do printf 'unit%d.o ' "$i"; done)"
+    echo "prog: \$(OBJS)"
+    printf '\tgcc -o $@ $(OBJS)\n'
+    echo "%.o: %.c"
+    printf '\tgcc -O2 -Wall -c $< -o $@\n'
+  } >"$dir/Makefile"
+}
+
+# DIR N: N small files (about 60 bytes each), 100 to a directory.
+learn_file_tree() {
+  awk -v t="$1" -v n="$2" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      d = sprintf("%s/d%03d", t, int(i / 100))
+      if (i % 100 == 0) system("mkdir -p \"" d "\"")
+      f = sprintf("%s/f%05d.txt", d, i)
+      printf "small file %d of the --learn benchmark tree\n", i >f
+      close(f)
+    }
+  }'
+}
+
+learn_section() {  # MD-FILE: runs the section, writes its marked block there
+  local out_md=$1 ldir=$work/learn n_c n_files rounds_f rounds_w rounds_t warm_w
+  # rounds_f: the static true; rounds_w: the build; rounds_t: tar. With
+  # --quick no warm-up round (the probe run warms the caches) and no (d).
+  if ((quick)); then
+    n_c=10; n_files=1000; rounds_f=3; rounds_w=3; rounds_t=3; warm_w=0
+  else
+    n_c=50; n_files=10000; rounds_f=21; rounds_w=11; rounds_t=15; warm_w=1
+  fi
+  local files_text
+  files_text=$(sed ':a;s/\B[0-9]\{3\}\>/ &/;ta' <<<"$n_files")
+  echo "$learn_begin" >"$out_md"
+  mkdir -p "$ldir"
+  cp "$build/bench/bench_true" "$ldir/true"
+  # The probe: --learn works here at all (seccomp user notification).
+  local err
+  if ! err=$("$sandbox" --learn "$ldir/probe.json" -- "$ldir/true" 2>&1 </dev/null); then
+    if [[ $err == *"cannot install the seccomp filter"* ]]; then
+      log "--learn: skipped: ${err%%$'\n'*}"
+      {
+        echo
+        echo "### \`--learn\`"
+        echo
+        echo "Skipped: this kernel has no seccomp user notification: \`${err%%$'\n'*}\`."
+        echo
+        echo "$learn_end"
+      } >>"$out_md"
+      return 0
+    fi
+    echo "bench: sandbox --learn fails here: $err" >&2
+    exit 1
+  fi
+
+  local strace_exe n notes_l=()
+  if ! command -v strace >/dev/null && ((!quick)) && [ "$(id -u)" -eq 0 ]; then
+    log "installing strace"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends strace \
+      >/dev/null 2>&1 || log "could not install strace"
+  fi
+  strace_exe=$(command -v strace || true)
+  if [ -z "$strace_exe" ]; then
+    notes_l+=("strace is not installed (scripts/deps.sh programs installs it): its cases were skipped")
+  elif ! err=$("$strace_exe" -f -e trace=%file,%network -o /dev/null "$ldir/true" 2>&1 </dev/null); then
+    notes_l+=("strace does not run here (\`${err%%$'\n'*}\`): its cases were skipped")
+    strace_exe=
+  fi
+  local strace_cmd=() strace_bpf_cmd=()
+  if [ -n "$strace_exe" ]; then
+    strace_cmd=("$strace_exe" -f -e trace=%file,%network -o /dev/null)
+    ((quick)) || strace_bpf_cmd=("$strace_exe" --seccomp-bpf -f -e trace=%file,%network -o /dev/null)
+  fi
+
+  # The workloads: WORKLOAD-ID, label, rounds, argv (tab-separated in a list).
+  local workloads=()
+  local make_exe gcc_exe tar_exe
+  make_exe=$(command -v make || true)
+  gcc_exe=$(command -v gcc || true)
+  tar_exe=$(command -v tar || true)
+  if [ -n "$make_exe" ] && [ -n "$gcc_exe" ]; then
+    log "--learn: generating $n_c C files"
+    learn_c_project "$ldir/cc" "$n_c"
+    workloads+=("cc${TAB}build of $n_c generated C files + link (make -B -j2, gcc -O2)${TAB}$rounds_w${TAB}$make_exe${TAB}-s${TAB}-B${TAB}-j2${TAB}-C${TAB}$ldir/cc")
+  else
+    notes_l+=("make or gcc is not installed (scripts/deps.sh programs): the build workload was skipped")
+  fi
+  if [ -n "$tar_exe" ]; then
+    log "--learn: generating $n_files files"
+    learn_file_tree "$ldir/tree" "$n_files"
+    mkdir -p "$ldir/extract"
+    "$tar_exe" -cf "$ldir/source.tar" -C "$ldir" tree
+    "$tar_exe" -xf "$ldir/source.tar" -C "$ldir/extract"   # the tree each run replaces
+    workloads+=("tar-c${TAB}tar -cf of $files_text small files in $((n_files / 100)) directories${TAB}$rounds_t${TAB}$tar_exe${TAB}-cf${TAB}$ldir/archive.tar${TAB}-C${TAB}$ldir${TAB}tree")
+    workloads+=("tar-x${TAB}tar -xf of the same $files_text files over the previous run's tree${TAB}$rounds_t${TAB}$tar_exe${TAB}-xf${TAB}$ldir/source.tar${TAB}-C${TAB}$ldir/extract")
+  else
+    notes_l+=("tar is not installed: the tar workloads were skipped")
+  fi
+
+  local load0
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  {
+    echo
+    echo "### \`--learn\`: the tracer's overhead on a build and on tar"
+    echo
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/run.sh$( ((quick)) && echo ' --quick')$([ -n "$only" ] && echo " --only $only")\`$(
+      [ -n "$only" ] && echo " (the figures above it come from an earlier full run)")"
+    echo "on kernel $(uname -r), $(nproc) CPU(s), build: $buildtype ($link_kind) of $(source_revision);"
+    echo "load average at the start: $load0."
+    echo "Each workload runs (a) untraced, (b) under \`sandbox --learn FILE --\` (a seccomp user-notification filter: every open, exec,"
+    echo "mkdir, unlink, rename, ioctl, bind, connect, ... stops until the launcher has recorded it and answered CONTINUE; FILE is"
+    echo "written at the end), (c) under \`strace -f -e trace=%file,%network -o /dev/null\` (Debian's strace $(
+      [ -n "$strace_exe" ] && "$strace_exe" -V 2>/dev/null | sed -n '1s/.*version //p'), a ptrace stop at every system call),"
+    echo "(d) the same with \`--seccomp-bpf\` (strace stops only at the traced calls; not with \`--quick\`), and (e) under"
+    echo "\`bench_learn_floor\`: the same filter, every notification answered CONTINUE at once, nothing read or recorded"
+    echo "(the kernel's round trip alone: the floor of a tracer that stops at these calls). The goal (issue): (b) under 1.5× (a)"
+    echo "and faster than (c). Operations: the count on the launcher's closing line (\`from N operation(s)\`) of one probe run."
+    for n in "${notes_l[@]}"; do
+      echo
+      echo "- $n"
+    done
+  } >>"$out_md"
+
+  # The fixed cost: a static true (no traced call but its execve).
+  {
+    case_line plain - "static true, untraced" "$ldir/true"
+    case_line learn plain "sandbox --learn FILE -- static true" "$sandbox" --learn "$ldir/learned-true.json" \
+      -- "$ldir/true"
+    case_line floor plain "bench_learn_floor static true" "$floor" "$ldir/true"
+    if [ -n "$strace_exe" ]; then
+      case_line strace plain "strace -f -e trace=%file,%network static true" "${strace_cmd[@]}" "$ldir/true"
+    fi
+  } >"$work/learn-true.cases"
+  group_heading='####' tables_md=$out_md run_group learn-true "$rounds_f" \
+    "Fixed cost: a static true" "$work/learn-true.cases"
+  # GROUP CASE BASE COLUMN OPS -> µs per operation of CASE over BASE in
+  # GROUP (COLUMN 5: median wall, 12: median CPU), less the same difference
+  # for the static true (the fixed costs).
+  per_op() {
+    awk -F, -v g="$1" -v c="$2" -v b="$3" -v col="$4" -v n="$5" '
+      $1 == g && $2 == c { x = $col } $1 == g && $2 == b { y = $col }
+      $1 == "learn-true" && $2 == c { fx = $col } $1 == "learn-true" && $2 == b { fy = $col }
+      END { printf "%.1f", ((x - y) - (fx - fy)) / n }' "$csv"
+  }
+  learn_us() {  # GROUP CASE-ID COLUMN -> that column of the case
+    awk -F, -v g="$1" -v id="$2" -v c="$3" '$1 == g && $2 == id { print $c }' "$csv"
+  }
+
+  local w id label rounds argv ops unread n summary_rows=()
+  for w in "${workloads[@]}"; do
+    IFS=$TAB read -r id label rounds argv <<<"$w"
+    local cmd=()
+    IFS=$TAB read -r -a cmd <<<"$argv"
+    # The probe: the number of notifications, and that the workload runs.
+    if ! err=$("$sandbox" --learn "$ldir/probe-$id.json" -- "${cmd[@]}" 2>&1 </dev/null); then
+      echo "bench: sandbox --learn -- ${cmd[*]} fails: $err" >&2
+      exit 1
+    fi
+    ops=$(sed -n 's/.* from \([0-9]*\) operation(s).*/\1/p' <<<"$err" | tail -n1)
+    unread=$(sed -n 's/.*(\([0-9]*\) could not be read).*/\1/p' <<<"$err" | tail -n1)
+    [[ $ops =~ ^[1-9][0-9]*$ ]] || { echo "bench: no operation count in: $err" >&2; exit 1; }
+    {
+      case_line plain - "untraced" "${cmd[@]}"
+      case_line learn plain "sandbox --learn FILE --" "$sandbox" --learn "$ldir/learned-$id.json" -- "${cmd[@]}"
+      case_line floor plain "bench_learn_floor (same filter, bare CONTINUE)" "$floor" "${cmd[@]}"
+      if [ -n "$strace_exe" ]; then
+        case_line strace plain "strace -f -e trace=%file,%network" "${strace_cmd[@]}" "${cmd[@]}"
+      fi
+      if ((${#strace_bpf_cmd[@]})); then
+        case_line strace-bpf plain "strace --seccomp-bpf (same filter)" "${strace_bpf_cmd[@]}" "${cmd[@]}"
+      fi
+    } >"$work/learn-$id.cases"
+    group_heading='####' group_warmup=$warm_w tables_md=$out_md run_group "learn-$id" "$rounds" \
+      "$label" "$work/learn-$id.cases"
+    local b c d learn_w learn_c trip_w trip_c own_w own_c
+    b=$(learn_us "learn-$id" learn 5)
+    c=$(learn_us "learn-$id" strace 5)
+    d=$(learn_us "learn-$id" strace-bpf 5)
+    learn_w=$(per_op "learn-$id" learn plain 5 "$ops")
+    learn_c=$(per_op "learn-$id" learn plain 12 "$ops")
+    trip_w=$(per_op "learn-$id" floor plain 5 "$ops")
+    trip_c=$(per_op "learn-$id" floor plain 12 "$ops")
+    own_w=$(per_op "learn-$id" learn floor 5 "$ops")
+    own_c=$(per_op "learn-$id" learn floor 12 "$ops")
+    {
+      echo
+      echo "Command: \`$(sed "s|$ldir/||g; s|$ldir|.|g" <<<"${cmd[*]}")\` (in the generated directory); $ops operations notified per run$(
+        [ -n "$unread" ] && echo " ($unread could not be read)")."
+      echo "Per operation, wall (CPU), the static true's differences subtracted: \`--learn\` $learn_w µs ($learn_c µs),"
+      echo "of which the bare notification round trip (\`bench_learn_floor\`) $trip_w µs ($trip_c µs)"
+      echo "and the launcher's own work (\`--learn\` − floor) $own_w µs ($own_c µs)$(
+        [ -n "$c" ] && awk -v b="$b" -v c="$c" 'BEGIN { printf "; median --learn / median strace: %.2f", b / c }')$(
+        [ -n "$d" ] && awk -v b="$b" -v d="$d" 'BEGIN { printf ", / strace --seccomp-bpf: %.2f", b / d }')."
+    } >>"$out_md"
+    summary_rows+=("$id${TAB}$label${TAB}$ops${TAB}$learn_w ($learn_c)${TAB}$own_w ($own_c)")
+  done
+
+  # The summary: one line per workload.
+  {
+    echo
+    echo "#### Summary"
+    echo
+    echo "Ratios: median of the per-round ratios to the untraced run of the same round (p10–p90)."
+    echo "Floor: \`bench_learn_floor\`, the same filter with every notification answered at once (nothing read or recorded):"
+    echo "what any tracer that stops every such call costs here."
+    echo
+    echo "| workload | untraced ms | \`--learn\` ms | floor ms | strace ms | \`--learn\` / untraced | floor / untraced | strace / untraced | operations | µs per operation, wall (CPU) | launcher's own µs per operation | \`--learn\` < 1.5× | \`--learn\` faster than strace |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  } >>"$out_md"
+  local row per_all per_own
+  for row in "${summary_rows[@]}"; do
+    IFS=$TAB read -r id label ops per_all per_own <<<"$row"
+    awk -F, -v g="learn-$id" -v label="$label" -v ops="$ops" -v per="$per_all" -v own="$per_own" '
+      $1 == g { med[$2] = $5; r[$2] = $9; lo[$2] = $10; hi[$2] = $11 }
+      function ms(id) { return (id in med) ? sprintf("%.1f", med[id] / 1000) : "—" }
+      function ratio(id) { return (id in med) ? sprintf("%.2f× (%.2f–%.2f)", r[id], lo[id], hi[id]) : "—" }
+      END {
+        goal = r["learn"] < 1.5 ? "yes" : "**no**"
+        fast = ("strace" in med) ? (med["learn"] < med["strace"] ? "yes" : "**no**") : "—"
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, ms("plain"),
+          ms("learn"), ms("floor"), ms("strace"), ratio("learn"), ratio("floor"), ratio("strace"), ops, per,
+          own, goal, fast
+      }' "$csv" >>"$out_md"
+  done
+  {
+    echo
+    echo "µs per operation: (median of the case − median of its baseline − the same difference for the static true) / operations;"
+    echo "wall, and in parentheses CPU (user + system of every process of the run, the launcher's included). Where the command"
+    echo "runs jobs in parallel (\`make -j2\`) the wall figure means little (the launcher's work overlaps the other job): read the CPU."
+    echo "No timing is asserted: the bench reports."
+    echo
+    echo "$learn_end"
+  } >>"$out_md"
+  log "--learn: $(awk -F, '$1 ~ /^learn-/ && $2 == "learn" { printf "%s %.2fx  ", $1, $9 }' "$csv")"
+}
+
+# MD-FILE BEGIN END CSV-PREFIX: the marked block BEGIN..END of results.md
+# replaced by MD-FILE (or appended), and the rows of results.csv whose group
+# starts with CSV-PREFIX by this run's; everything else stays as the last
+# full run left it.
+merge_section() {
+  local new=$1 begin=$2 end=$3 prefix=$4
   if [ -f "$md" ]; then
-    awk -v b="$report_begin" -v e="$report_end" -v new="$work/report.md" '
+    awk -v b="$begin" -v e="$end" -v new="$new" '
       $0 == b { skip = 1; while ((getline l < new) > 0) print l; done = 1; next }
       skip { if ($0 == e) skip = 0; next }
       { print }
       END { if (!done) { print ""; while ((getline l < new) > 0) print l } }' "$md" >"$work/merged.md"
     cp "$work/merged.md" "$md"
   else
-    { echo "# Benchmark results"; echo; cat "$work/report.md"; } >"$md"
+    { echo "# Benchmark results"; echo; cat "$new"; } >"$md"
   fi
   if [ -f "$out/results.csv" ]; then
-    { grep -v '^report-' "$out/results.csv"; tail -n +2 "$csv"; } >"$work/merged.csv"
+    { grep -v "^$prefix" "$out/results.csv"; tail -n +2 "$csv"; } >"$work/merged.csv"
     cp "$work/merged.csv" "$out/results.csv"
   else
     cp "$csv" "$out/results.csv"
   fi
-  log "wrote the report-denials section of $md and $out/results.csv"
-  exit 0
-fi
+}
+
+case $only in
+  report-denials)
+    report_section "$work/report.md"
+    merge_section "$work/report.md" "$report_begin" "$report_end" report-
+    log "wrote the report-denials section of $md and $out/results.csv"
+    exit 0 ;;
+  learn)
+    learn_section "$work/learn.md"
+    merge_section "$work/learn.md" "$learn_begin" "$learn_end" learn-
+    log "wrote the learn section of $md and $out/results.csv"
+    exit 0 ;;
+esac
 
 # --- (a)-(c), (g): the small policy ------------------------------------------
 small=(--rox "$bin" --ro /usr --ro /etc --rw /tmp --rw /dev/null)
@@ -567,6 +907,10 @@ log "all-thread enforcement ($thread_rounds rounds)"
 # --- --report-denials ---------------------------------------------------------
 report_section "$work/report.md"
 { echo; cat "$work/report.md"; } >>"$work/tables.md"
+
+# --- --learn ------------------------------------------------------------------
+learn_section "$work/learn.md"
+{ echo; cat "$work/learn.md"; } >>"$work/tables.md"
 
 # --- per-rule cost --------------------------------------------------------------
 hi_n=$max

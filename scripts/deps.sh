@@ -4,7 +4,8 @@
 #   scripts/deps.sh [GROUP...]      (default: build)
 #
 #   build     compiler, meson, and the libraries sandbox is built from
-#   programs  the programs the shipped policies confine (tests/programs)
+#   programs  the programs the shipped policies confine (tests/programs), and
+#             strace (the peer of bench/run.sh's --learn section)
 #   docs      shells and man tools for the completion and man page tests
 #   tools     clang/libFuzzer, clang-tidy, cppcheck (fuzzing and lint)
 #   deb       Debian packaging: debhelper, dpkg-dev, lintian (scripts/deb-test.sh)
@@ -20,7 +21,7 @@ group_packages() {
              libspdlog-dev libfmt-dev libgtest-dev libcap2-bin libseccomp-dev ;;
     programs)
       echo coreutils dash python3 perl git curl wget make gcc g++ tar gzip jq sqlite3 \
-           rsync openssh-client ca-certificates
+           rsync openssh-client ca-certificates strace
       # A node already on PATH (e.g. from NodeSource) is used as it is.
       command -v node >/dev/null 2>&1 || echo nodejs ;;
     docs) echo zsh fish bash-completion groff-base man-db ;;
