@@ -467,9 +467,16 @@ LearnTracer::~LearnTracer() { seccomp_notify_free(req_, resp_); }
 
 bool LearnTracer::handle_one() {
     std::memset(req_, 0, req_size_);
-    if (seccomp_notify_receive(listener_.get(), req_) != 0) {
-        return false;  // the caller died meanwhile (ENOENT), or an interrupt
+    if (const int rc = seccomp_notify_receive(listener_.get(), req_); rc != 0) {
+        // ENOENT: the caller died (or was interrupted) between poll and
+        // receive; that passes. An error that persists would make the
+        // caller's poll loop spin: give up then.
+        if (rc != -ENOENT && rc != -EINTR && ++failed_receives_ > 1000) {
+            throw SysError(-rc, "--learn: cannot receive the seccomp notifications");
+        }
+        return false;
     }
+    failed_receives_ = 0;
     pids_.insert(static_cast<pid_t>(req_->pid));
     ++seen_.operations;
     try {

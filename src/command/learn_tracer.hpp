@@ -47,7 +47,8 @@ public:
     [[nodiscard]] int fd() const { return listener_.get(); }
 
     /// Receives one notification, records it and lets the call continue.
-    /// Returns false when there was none (EAGAIN-like: the caller polls).
+    /// Returns false when there was none (its caller died meanwhile: the
+    /// caller polls again). Throws SysError when receiving keeps failing.
     bool handle_one();
 
     [[nodiscard]] const Observations& observations() const { return seen_; }
@@ -72,6 +73,7 @@ private:
     std::set<std::string> abstract_bound_;  ///< abstract socket names the run bound
     std::set<pid_t> pids_;
     std::uint64_t unreadable_ = 0;
+    int failed_receives_ = 0;  ///< in a row
 };
 
 } // namespace sandbox
