@@ -50,18 +50,6 @@ namespace {
 /// nsswitch.conf, only dns adds TCP port 53).
 constexpr const char* kBuildingBlocks[] = {"system-base", "user-db", "tls-trust", "dns", "tty"};
 
-constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
-                              SIGWINCH, SIGALRM, SIGCHLD};
-
-sigset_t forwarded_set() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : kForwarded) {
-        sigaddset(&set, sig);
-    }
-    return set;
-}
-
 void check_learn_flags(const CommandLine& cl) {
     const Policy& f = cl.flag_policy;
     if (!f.paths.empty() || !f.ports.empty() || !f.denies.empty() || f.unrestricted_filesystem ||
@@ -217,7 +205,7 @@ UniqueFd receive_fd(int socket) {
 class LearnLoop {
 public:
     LearnLoop(LearnTracer& tracer, pid_t child) : tracer_(tracer), child_(child) {
-        const sigset_t set = forwarded_set();
+        const sigset_t set = forwarded_signals();
         signals_.reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
         if (!signals_.valid()) {
             const int err = errno;
@@ -392,7 +380,7 @@ Traced trace(const ExecPlan& plan) {
     // Orphans of the command (daemons) are reparented here, not to init:
     // they stay ours to read (/proc, process_vm_readv) and to reap.
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    const sigset_t set = forwarded_set();
+    const sigset_t set = forwarded_signals();
     sigset_t old_mask;
     sigprocmask(SIG_BLOCK, &set, &old_mask);
     const pid_t launcher = getpid();

@@ -35,22 +35,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Signals the supervisor takes through a signalfd: forwarded to the command
-/// (SIGCHLD: the command ended). Job-control signals (SIGTSTP, SIGTTIN,
-/// SIGTTOU, SIGCONT) keep their default action: the terminal stops and
-/// continues the supervisor and the command together, as one job.
-constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1,
-                              SIGUSR2, SIGWINCH, SIGALRM, SIGCHLD};
-
-sigset_t forwarded_set() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : kForwarded) {
-        sigaddset(&set, sig);
-    }
-    return set;
-}
-
 /// How long to wait, after the command ended, for records still queued in
 /// the kernel (behind a barrier message) and for its domain's deallocation
 /// record, which follows the reaping of the domain's last process
@@ -130,7 +114,7 @@ public:
               }}) {}
 
     int run() {
-        sigset_t set = forwarded_set();
+        sigset_t set = forwarded_signals();
         signals_.reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
         while (!status_) {
             wait_events(-1);
@@ -367,7 +351,7 @@ std::optional<int> supervise(const CommandLine& cl, SupervisedChild& child) {
     }
     UniqueFd read_end(pipe_fds[0]);
     UniqueFd write_end(pipe_fds[1]);
-    const sigset_t set = forwarded_set();
+    const sigset_t set = forwarded_signals();
     sigset_t old_mask;
     sigprocmask(SIG_BLOCK, &set, &old_mask);
     const pid_t supervisor = getpid();

@@ -45,6 +45,16 @@ bool descends_from(long pid, long ancestor) {
     return false;
 }
 
+sigset_t forwarded_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM,
+                    SIGCHLD}) {
+        sigaddset(&set, sig);
+    }
+    return set;
+}
+
 std::vector<long> descendants_of(long ancestor) {
     std::vector<long> out;
     DIR* proc = opendir("/proc");
