@@ -553,11 +553,10 @@ int replay_check(const CommandLine& cl, const std::string& file, int learned) {
     }
     const bool same = wstatus == learned;
     if (same && denials.empty()) {
-        fmt::print(stderr, "sandbox: --learn-check: the replay under {} {} as the learned run did, "
-                           "{}\n",
+        fmt::print(stderr, "sandbox: --learn-check: the replay under {} {} as the learned run did{}\n",
                    file, describe_wait(wstatus),
-                   report ? "without a denial"
-                          : "(denials not checked: that needs CAP_AUDIT_READ and Landlock ABI 7)");
+                   report ? ", without a denial"
+                          : " (denials not checked: that needs CAP_AUDIT_READ and Landlock ABI 7)");
         return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
     }
     for (const std::string& line : denials) {
